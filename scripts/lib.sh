@@ -1,0 +1,261 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by scripts/run, scripts/test and friends; sourced, never run.
+#
+# Every step is idempotent: it checks a stamp or the state on disk and
+# returns at once when there is nothing to do. All generated state lives
+# under out/ (see README.md, "Where things are").
+
+# ---- pins: the exact versions this series is tested against -------------
+KVER=6.12.117
+LINUX_SRC_PKG=linux-source-6.12
+LINUX_SRC_VERSION=6.12.117-1~deb12u1
+RUSTC_WEB_VERSION=1.96.0+dfsg1-1~deb12u2
+BINDGEN_VERSION=0.71.1
+LLVM_VER=16
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OUT=${SR_OUT:-$TOP/out}
+SRC=$OUT/linux                 # the patched kernel tree (a git repository)
+TOOLS=$OUT/tools               # bindgen, gen_init_cpio
+KGDB_SOCK=${SR_KGDB_SOCK:-/tmp/vagrant-ttyS1}
+JOBS=${SR_JOBS:-$(nproc)}
+BASE_TAG=debian-$LINUX_SRC_VERSION
+BASE_TAG=${BASE_TAG//\~/_}     # '~' is not valid in a git ref
+BRANCH=sched-random
+
+export PATH="$TOOLS/bin:/usr/lib/llvm-$LLVM_VER/bin:$PATH"
+export LIBCLANG_PATH=/usr/lib/llvm-$LLVM_VER/lib
+
+# Kernel make, always LLVM=1 with Debian's matched rustc-web toolchain.
+KMAKE=(make -C "$SRC" LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver
+	BINDGEN="$TOOLS/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)
+
+if [ -t 1 ]; then BOLD=$'\e[1m' RED=$'\e[31m' GRN=$'\e[32m' RST=$'\e[0m'
+else BOLD='' RED='' GRN='' RST=''; fi
+
+T0=$(date +%s)
+step() { printf '%s==> [%4ss] %s%s\n' "$BOLD" "$(($(date +%s) - T0))" "$*" "$RST"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf '%serror:%s %s\n' "$RED" "$RST" "$*" >&2; exit 1; }
+
+# Wall-clock time of each stage, printed at the end (README "Figures").
+declare -a STAGES=()
+timed() {
+	local name=$1 t=$SECONDS
+	shift
+	"$@"
+	STAGES+=("$name $((SECONDS - t))s")
+}
+print_stages() { step "stage times: ${STAGES[*]}"; }
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---- 1. host packages and bindgen --------------------------------------
+DEB_PKGS=(
+	"$LINUX_SRC_PKG=$LINUX_SRC_VERSION"
+	"rustc-web=$RUSTC_WEB_VERSION" "rust-web-src=$RUSTC_WEB_VERSION"
+	"rust-web-clippy=$RUSTC_WEB_VERSION" "rustfmt-web=$RUSTC_WEB_VERSION"
+	clang-$LLVM_VER lld-$LLVM_VER llvm-$LLVM_VER libclang-$LLVM_VER-dev
+	make bc bison flex libelf-dev libssl-dev cpio gzip xz-utils perl python3 git
+	qemu-system-x86 busybox-static gdb socat gnuplot-nox shellcheck vagrant
+	libc6-dev
+)
+
+ensure_packages() {
+	local p name want have missing=()
+	for p in "${DEB_PKGS[@]}"; do
+		name=${p%%=*}
+		want=${p#*=}
+		have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+		case $have in
+		"install ok installed "*)
+			[ "$want" = "$p" ] || [ "${have##* }" = "$want" ] || missing+=("$p") ;;
+		*) missing+=("$p") ;;
+		esac
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		info "host packages: all ${#DEB_PKGS[@]} present"
+	else
+		step "installing ${#missing[@]} Debian packages: ${missing[*]}"
+		sudo_ apt-get update -qq
+		if ! sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends --allow-downgrades "${missing[@]}" >"$OUT/apt.log" 2>&1; then
+			tail -n 20 "$OUT/apt.log" >&2
+			die "apt-get install failed (log: $OUT/apt.log); the pinned $LINUX_SRC_PKG=$LINUX_SRC_VERSION and rustc-web=$RUSTC_WEB_VERSION must be available from bookworm-security"
+		fi
+	fi
+	[ -f /usr/src/$LINUX_SRC_PKG.tar.xz ] || die "/usr/src/$LINUX_SRC_PKG.tar.xz missing after installing $LINUX_SRC_PKG"
+
+	if "$TOOLS/bin/bindgen" --version 2>/dev/null | grep -qx "bindgen $BINDGEN_VERSION"; then
+		info "bindgen $BINDGEN_VERSION: present"
+	elif command -v bindgen >/dev/null && bindgen --version | grep -qx "bindgen $BINDGEN_VERSION"; then
+		mkdir -p "$TOOLS/bin"
+		ln -sf "$(command -v bindgen)" "$TOOLS/bin/bindgen"
+		info "bindgen $BINDGEN_VERSION: using $(command -v bindgen)"
+	else
+		command -v cargo >/dev/null || die "cargo not found: bindgen-cli $BINDGEN_VERSION is installed with cargo"
+		step "cargo install bindgen-cli $BINDGEN_VERSION (about 75 s)"
+		cargo install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION"
+	fi
+	command -v cargo >/dev/null || die "cargo not found: the guest programs are built with cargo"
+}
+
+# ---- 2. pristine tree with a baseline commit ----------------------------
+# unpack_pristine DIR: the Debian tarball as a git tree, tagged $BASE_TAG.
+unpack_pristine() {
+	local dir=$1 ver
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -xf /usr/src/$LINUX_SRC_PKG.tar.xz -C "$dir" --strip-components=1
+	ver=$(make -s -C "$dir" kernelversion)
+	[ "$ver" = "$KVER" ] || die "$LINUX_SRC_PKG unpacked to Linux $ver, but this series is pinned to $KVER"
+	git -C "$dir" init -q -b "$BRANCH"
+	git -C "$dir" config user.name "$(git -C "$TOP" config user.name)"
+	git -C "$dir" config user.email "$(git -C "$TOP" config user.email)"
+	git -C "$dir" config core.abbrev 12
+	git -C "$dir" add -A -f  # Debian's .gitignore ignores the top level
+	GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' \
+		git -C "$dir" commit -q -m "Linux $KVER (Debian $LINUX_SRC_PKG $LINUX_SRC_VERSION)"
+	git -C "$dir" tag "$BASE_TAG"
+}
+
+ensure_tree() {
+	if git -C "$SRC" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
+		info "kernel tree: $SRC (Linux $KVER, base $BASE_TAG)"
+		return
+	fi
+	step "unpacking $LINUX_SRC_PKG $LINUX_SRC_VERSION into $SRC"
+	unpack_pristine "$SRC"
+	info "Linux $KVER, baseline commit $(git -C "$SRC" rev-parse --short HEAD)"
+}
+
+# ---- 3. the series ------------------------------------------------------
+# kernel-patches/series: one patch per line, followed by the files it adds,
+# which live in this repository at their in-tree path (the only copy).
+# Patch files hold the message and the diff of upstream files only.
+series_lines() { grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/kernel-patches/series"; }
+
+series_stamp() {
+	local line
+	{
+		cat "$TOP/kernel-patches/series"
+		while read -r -a line; do
+			cat "$TOP/kernel-patches/${line[0]}"
+			[ ${#line[@]} -gt 1 ] && (cd "$TOP" && sha256sum "${line[@]:1}")
+		done < <(series_lines)
+	} | sha256sum | cut -d' ' -f1
+}
+
+# The diff part of a patch, without the abbreviated blob ids, for comparing
+# what git generates with what the file says (catches offsets and fuzz).
+diff_body() { sed -n '/^diff --git /,/^-- $/p' | grep -v -e '^index ' -e '^-- $'; }
+
+# Build the series as commits on $BRANCH without touching the work tree
+# (a scratch index), then move the work tree: only files whose content
+# changed are rewritten, so make rebuilds only what depends on them.
+apply_series() {
+	local stamp line patch parent tree commit idx files f n=0 info_file
+	stamp=$(series_stamp)
+	if [ "$(cat "$OUT/series.stamp" 2>/dev/null)" = "$stamp" ] &&
+		[ "$(git -C "$SRC" rev-parse HEAD)" = "$(cat "$OUT/series.head" 2>/dev/null)" ] &&
+		git -C "$SRC" diff --quiet HEAD; then
+		info "series: up to date ($(git -C "$SRC" rev-list --count "$BASE_TAG"..HEAD) patches)"
+		return
+	fi
+	step "applying kernel-patches/series to $BASE_TAG"
+	idx=$OUT/series.index
+	info_file=$OUT/series.info
+	parent=$(git -C "$SRC" rev-parse "$BASE_TAG^{commit}")
+	GIT_INDEX_FILE=$idx git -C "$SRC" read-tree "$parent"
+	while read -r -a line; do
+		patch=$TOP/kernel-patches/${line[0]}
+		[ -f "$patch" ] || die "series names ${line[0]}, which is not in kernel-patches/"
+		n=$((n + 1))
+		git -C "$SRC" mailinfo -b "$OUT/series.msg" "$OUT/series.diff" <"$patch" >"$info_file"
+		if [ -s "$OUT/series.diff" ] &&
+			! GIT_INDEX_FILE=$idx git -C "$SRC" apply --cached --whitespace=error-all "$OUT/series.diff"; then
+			die "${line[0]} does not apply to $BASE_TAG plus the patches before it"
+		fi
+		for f in "${line[@]:1}"; do
+			[ -f "$TOP/$f" ] || die "series: ${line[0]} adds $f, which is not in the repository"
+			GIT_INDEX_FILE=$idx git -C "$SRC" update-index --add --cacheinfo \
+				"100644,$(git -C "$SRC" hash-object -w "$TOP/$f"),$f"
+		done
+		tree=$(GIT_INDEX_FILE=$idx git -C "$SRC" write-tree)
+		commit=$(
+			export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_AUTHOR_DATE
+			GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$info_file")
+			GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$info_file")
+			GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' "$info_file")
+			export GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
+			{ sed -n 's/^Subject: //p' "$info_file"; echo; cat "$OUT/series.msg"; } |
+				git -C "$SRC" commit-tree "$tree" -p "$parent"
+		)
+		# No offsets, no fuzz: the hunks git generates must be the file's.
+		files=$(git -C "$SRC" diff --name-only "$parent" "$commit" | grep -vxF -f <(printf '%s\n' "${line[@]:1}") || true)
+		if ! cmp -s <(diff_body <"$patch") \
+			<([ -z "$files" ] || git -C "$SRC" diff --no-color "$parent" "$commit" -- $files | diff_body); then
+			die "${line[0]} applies only with offsets or differs from what git generates; regenerate it with scripts/refresh-patches"
+		fi
+		info "[$n] $(git -C "$SRC" log -1 --format=%s "$commit")"
+		parent=$commit
+	done < <(series_lines)
+	rm -f "$idx" "$info_file" "$OUT/series.msg" "$OUT/series.diff"
+	git -C "$SRC" update-ref "refs/heads/$BRANCH" "$parent"
+	git -C "$SRC" symbolic-ref HEAD "refs/heads/$BRANCH"
+	git -C "$SRC" reset -q --hard "$parent"
+	echo "$stamp" >"$OUT/series.stamp"
+	echo "$parent" >"$OUT/series.head"
+}
+
+# ---- 4. configure and build ---------------------------------------------
+# build_dir FLAVOR: out/build/main (Kconfig.fragment) or out/build/debug.
+build_dir() { echo "$OUT/build/$1"; }
+
+fragments() {
+	echo "$TOP/Kconfig.fragment"
+	[ "$1" = debug ] && echo "$TOP/Kconfig.debug.fragment"
+	return 0
+}
+
+configure() {
+	local flavor=$1 b stamp frag bad=()
+	b=$(build_dir "$flavor")
+	mkdir -p "$b"
+	stamp=$(cat $(fragments "$flavor") "$OUT/series.head" | sha256sum | cut -d' ' -f1)
+	if [ -f "$b/.config" ] && [ "$(cat "$b/config.stamp" 2>/dev/null)" = "$stamp" ]; then
+		info "config ($flavor): up to date"
+		return
+	fi
+	step "configuring $flavor kernel: tinyconfig + $(fragments "$flavor" | xargs -n1 basename | xargs)"
+	"${KMAKE[@]}" -s O="$b" tinyconfig >/dev/null
+	cat $(fragments "$flavor") >>"$b/.config"
+	"${KMAKE[@]}" -s O="$b" olddefconfig >"$b/config.log" 2>&1 ||
+		die "make olddefconfig failed; see $b/config.log"
+	for frag in $(fragments "$flavor"); do
+		while IFS= read -r opt; do
+			case $opt in
+			*=n) ! grep -q "^${opt%=n}=" "$b/.config" || bad+=("$opt") ;;
+			*) grep -qxF "$opt" "$b/.config" || bad+=("$opt") ;;
+			esac
+		done < <(grep '^CONFIG_' "$frag")
+	done
+	[ ${#bad[@]} -eq 0 ] || die "these options did not survive olddefconfig (a missing dependency?): ${bad[*]}"
+	"${KMAKE[@]}" -s O="$b" rustavailable >/dev/null || die "make rustavailable failed"
+	echo "$stamp" >"$b/config.stamp"
+}
+
+build_kernel() {
+	local flavor=$1 b rc
+	b=$(build_dir "$flavor")
+	step "building $flavor kernel (make LLVM=1 -j$JOBS; full log: $b/build.log)"
+	# Show the Rust, link and warning lines; the C compile lines go to the log.
+	{
+		"${KMAKE[@]}" O="$b" -j"$JOBS" bzImage scripts_gdb 2>&1
+		echo $? >"$b/build.rc"
+	} | tee "$b/build.log" | grep --line-buffered -v -E '^ +(CC|AS|AR|HOSTCC|CPP|WRAP|SYSHDR|SYSTBL|UPD|CHK|MKCAP|TEST|POLICY|CHKSHA1|HYPERCALLS) ' || true
+	rc=$(cat "$b/build.rc")
+	[ "$rc" = 0 ] || die "kernel build failed (make exit $rc); see $b/build.log"
+	info "bzImage: $b/arch/x86/boot/bzImage ($(du -h "$b/arch/x86/boot/bzImage" | cut -f1))"
+}
