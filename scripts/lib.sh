@@ -259,3 +259,127 @@ build_kernel() {
 	[ "$rc" = 0 ] || die "kernel build failed (make exit $rc); see $b/build.log"
 	info "bzImage: $b/arch/x86/boot/bzImage ($(du -h "$b/arch/x86/boot/bzImage" | cut -f1))"
 }
+
+# ---- 5. guest userland ----------------------------------------------------
+GUEST_TARGET=x86_64-unknown-linux-gnu
+GUEST_BIN=$OUT/cargo/$GUEST_TARGET/release
+
+build_guest_programs() {
+	step "building guest programs (cargo, static)"
+	RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$OUT/cargo" \
+		cargo build --quiet --release --locked --target "$GUEST_TARGET" --manifest-path "$TOP/Cargo.toml" ||
+		die "cargo build of the guest programs failed"
+}
+
+# initramfs FLAVOR: busybox, /init and our static programs, as a gzip cpio
+# made by the kernel's own gen_init_cpio (no root needed for /dev/console).
+build_initramfs() {
+	local flavor=$1 list img f
+	img=$OUT/initramfs-$flavor.cpio.gz
+	list=$OUT/initramfs-$flavor.list
+	mkdir -p "$TOOLS/bin"
+	[ "$TOOLS/bin/gen_init_cpio" -nt "$SRC/usr/gen_init_cpio.c" ] ||
+		cc -O2 -o "$TOOLS/bin/gen_init_cpio" "$SRC/usr/gen_init_cpio.c"
+	{
+		printf '%s\n' "dir /dev 755 0 0" "nod /dev/console 600 0 0 c 5 1" "dir /bin 755 0 0" \
+			"dir /proc 755 0 0" "dir /sys 755 0 0" "dir /tmp 1777 0 0" \
+			"file /init $TOP/tests/initramfs/init 755 0 0" \
+			"file /bin/busybox /bin/busybox 755 0 0"
+		for f in "$GUEST_BIN"/srtest; do
+			echo "file /bin/$(basename "$f") $f 755 0 0"
+		done
+	} >"$list.new"
+	if [ -f "$img" ] && cmp -s "$list" "$list.new" && [ -z "$(find $(awk '$1 == "file" {print $3}' "$list.new") -newer "$img")" ]; then
+		rm -f "$list.new"
+		info "initramfs ($flavor): up to date"
+		return
+	fi
+	mv "$list.new" "$list"
+	"$TOOLS/bin/gen_init_cpio" "$list" | gzip -n -9 >"$img"
+	info "initramfs: $img ($(du -h "$img" | cut -f1))"
+}
+
+# ---- 6. booting the guest -----------------------------------------------
+# KVM only where a probe shows it works (on some hosts /dev/kvm exists but
+# the guest hangs after the BIOS); the result is cached in out/accel.
+accel() {
+	local b=$1 why
+	if [ -f "$OUT/accel" ]; then cat "$OUT/accel"; return; fi
+	if [ ! -w /dev/kvm ]; then why="no writable /dev/kvm"
+	elif ! grep -qw -E 'vmx|svm' /proc/cpuinfo; then why="no vmx/svm CPU flag"
+	elif timeout 30 qemu-system-x86_64 -accel kvm -m 256 -smp 1 -display none -monitor none \
+		-no-reboot -serial stdio -kernel "$b/arch/x86/boot/bzImage" \
+		-initrd "$OUT/initramfs-main.cpio.gz" -append "console=ttyS0 panic=-1 srmode=probe" \
+		</dev/null 2>&1 | grep -q '^SR-END'; then
+		why="probe boot under KVM reached init"
+		echo kvm >"$OUT/accel"
+	else why="probe boot under KVM did not reach init in 30 s"
+	fi
+	[ -f "$OUT/accel" ] || echo tcg >"$OUT/accel"
+	info "accelerator: $(cat "$OUT/accel") ($why)" >&2
+	cat "$OUT/accel"
+}
+
+# boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND [EXTRA_QEMU_ARGS...]]
+# Console (ttyS0) goes to the terminal, filtered to the guest's own lines
+# and anything alarming, and in full to out/console-MODE.log; ttyS1 is a
+# unix socket at $KGDB_SOCK for kgdb. Fails on timeout, panic or no SR-END.
+boot_guest() {
+	local flavor=$1 mode=$2 limit=$3 append=${4:-} b log acc rc
+	shift 4 || shift $#
+	b=$(build_dir "$flavor")
+	log=$OUT/console-$mode.log
+	acc=$(accel "$b")
+	rm -f "$KGDB_SOCK"
+	step "booting the $flavor kernel under QEMU ($acc, 4 CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
+	set +e
+	timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel "$acc" -smp 4 -m 1024 \
+		-display none -monitor none -no-reboot \
+		-chardev "stdio,id=con,logfile=$log,signal=off" -serial chardev:con \
+		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb \
+		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz" \
+		-append "console=ttyS0,115200 panic=-1 oops=panic srmode=$mode $append" "$@" \
+		</dev/null | tr -d '\r' | grep --line-buffered -v -E '^\[ *[0-9]+\.[0-9]+\] ' 
+	rc=${PIPESTATUS[0]}
+	set -e
+	ln -sf "$(basename "$log")" "$OUT/console.log"
+	[ "$rc" != 124 ] && [ "$rc" != 137 ] || die "guest watchdog: no poweroff within ${limit}s (hung?); console log: $log"
+	grep -q 'Kernel panic' "$log" && die "guest kernel panicked; console log: $log"
+	[ "$rc" = 0 ] || die "qemu exited with status $rc; console log: $log"
+	grep -q '^SR-END' "$log" || die "guest init did not finish (no SR-END); console log: $log"
+	return 0
+}
+
+# Kernel messages that fail a run even when every test passed (lockdep,
+# DEBUG_LIST and atomic-sleep reports all start with BUG: or WARNING:).
+SPLAT_RE='BUG:|WARNING:|Oops|Call Trace:|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu: INFO:|self-detected stall|detected stalls|blocked for more than|INFO: lockdep is turned off|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context'
+
+# Prints the splat lines of a console log; fails if there are any.
+scan_console() {
+	local log=$1 hits
+	hits=$(tr -d '\r' <"$log" | grep -E "$SPLAT_RE" || true)
+	[ -z "$hits" ] && return 0
+	printf '%s\n' "$hits" | head -n 20
+	return 1
+}
+
+# ---- 7. the mailable series ---------------------------------------------
+# export_series DIR: git format-patch --cover-letter --base of the series.
+export_series() {
+	local dir=$1 n
+	rm -rf "$dir"
+	n=$(git -C "$SRC" rev-list --count "$BASE_TAG"..HEAD)
+	git -C "$SRC" format-patch -q --cover-letter --base="$BASE_TAG" --zero-commit \
+		-o "$dir" "$BASE_TAG"..HEAD
+	# The cover letter: subject and blurb from kernel-patches/cover-letter.
+	python3 - "$dir"/0000-cover-letter.patch "$TOP/kernel-patches/cover-letter" <<'PY'
+import sys
+p, src = sys.argv[1], sys.argv[2]
+text = open(p).read()
+subject, _, blurb = open(src).read().partition("\n\n")
+text = text.replace("*** SUBJECT HERE ***", subject.strip(), 1)
+text = text.replace("*** BLURB HERE ***", blurb.strip(), 1)
+open(p, "w").write(text)
+PY
+	info "exported $n patches and a cover letter to $dir"
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `srtest`: the guest side of the sched-random suite.
+//!
+//! `srtest run [FILTER]` runs the tests whose name contains FILTER and prints
+//! one `PASS name: detail` or `FAIL name: reason` line per test, then
+//! `srtest: N passed, N failed`; the host harness counts these lines.
+//! `srtest demo` prints the demo. `srtest list` lists the tests.
+
+mod mycall_tests;
+use sr_guest::sys;
+
+use std::process::ExitCode;
+
+/// What a test returns: a short detail with the figures it measured, or why
+/// it failed.
+pub type TestResult = Result<String, String>;
+
+pub struct Test {
+    pub name: &'static str,
+    pub run: fn() -> TestResult,
+}
+
+/// Fails the test with a formatted message unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn all_tests() -> Vec<Test> {
+    let mut v = Vec::new();
+    v.extend(mycall_tests::tests());
+    v
+}
+
+fn run(filter: &str) -> ExitCode {
+    let (mut passed, mut failed) = (0, 0);
+    for t in all_tests().into_iter().filter(|t| t.name.contains(filter)) {
+        let t0 = sys::now_ns();
+        let r = (t.run)();
+        let ms = (sys::now_ns() - t0) / 1_000_000;
+        match r {
+            Ok(detail) => {
+                passed += 1;
+                println!("PASS {} ({ms} ms): {detail}", t.name);
+            }
+            Err(why) => {
+                failed += 1;
+                println!("FAIL {} ({ms} ms): {why}", t.name);
+            }
+        }
+    }
+    println!("srtest: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn demo() -> ExitCode {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    println!("demo: kernel {}", release.trim());
+    println!("demo: {} CPUs online", sys::online_cpus().len());
+    let mut sum: i32 = 0;
+    let ret = sys::mycall_raw(2, 3, &mut sum as *mut i32 as usize);
+    match ret {
+        Ok(r) => println!("demo: mycall(2, 3, &sum) = {r}, sum = {sum}"),
+        Err(e) => println!("demo: mycall(2, 3, &sum) failed: {e}"),
+    }
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("run") => run(args.get(2).map(String::as_str).unwrap_or("")),
+        Some("demo") => demo(),
+        Some("list") => {
+            for t in all_tests() {
+                println!("{}", t.name);
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: srtest run [FILTER] | demo | list");
+            ExitCode::from(2)
+        }
+    }
+}
