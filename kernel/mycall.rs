@@ -51,7 +51,9 @@ fn put_user_int(ptr: UserPtr, value: c_int) -> Result {
             .writer()
             .write_slice(&bytes[split..])?;
     }
-    UserSlice::new(ptr, split).writer().write_slice(&bytes[..split])
+    UserSlice::new(ptr, split)
+        .writer()
+        .write_slice(&bytes[..split])
 }
 
 fn mycall(a: c_int, b: c_int, sum: UserPtr) -> Result {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Shared by scripts/run, scripts/test and friends; sourced, never run.
 #
@@ -31,8 +32,10 @@ KMAKE=(make -C "$SRC" LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver
 	BINDGEN="$TOOLS/bin/bindgen" HOSTRUSTC=/usr/bin/rustc)
 
+# Colours for the terminal (GRN is used by scripts/test).
 if [ -t 1 ]; then BOLD=$'\e[1m' RED=$'\e[31m' GRN=$'\e[32m' RST=$'\e[0m'
 else BOLD='' RED='' GRN='' RST=''; fi
+export GRN
 
 T0=$(date +%s)
 step() { printf '%s==> [%4ss] %s%s\n' "$BOLD" "$(($(date +%s) - T0))" "$*" "$RST"; }
@@ -56,10 +59,10 @@ DEB_PKGS=(
 	"$LINUX_SRC_PKG=$LINUX_SRC_VERSION"
 	"rustc-web=$RUSTC_WEB_VERSION" "rust-web-src=$RUSTC_WEB_VERSION"
 	"rust-web-clippy=$RUSTC_WEB_VERSION" "rustfmt-web=$RUSTC_WEB_VERSION"
-	clang-$LLVM_VER lld-$LLVM_VER llvm-$LLVM_VER libclang-$LLVM_VER-dev
+	"clang-$LLVM_VER" "lld-$LLVM_VER" "llvm-$LLVM_VER" "libclang-$LLVM_VER-dev"
 	make bc bison flex libelf-dev libssl-dev cpio gzip xz-utils perl python3 git
 	qemu-system-x86 busybox-static gdb socat gnuplot-nox shellcheck vagrant
-	libc6-dev
+	libc6-dev python3-ply python3-git
 )
 
 ensure_packages() {
@@ -155,7 +158,7 @@ diff_body() { sed -n '/^diff --git /,/^-- $/p' | grep -v -e '^index ' -e '^-- $'
 # (a scratch index), then move the work tree: only files whose content
 # changed are rewritten, so make rebuilds only what depends on them.
 apply_series() {
-	local stamp line patch parent tree commit idx files f n=0 info_file
+	local stamp line patch parent tree commit idx f n=0 info_file files=()
 	stamp=$(series_stamp)
 	if [ "$(cat "$OUT/series.stamp" 2>/dev/null)" = "$stamp" ] &&
 		[ "$(git -C "$SRC" rev-parse HEAD)" = "$(cat "$OUT/series.head" 2>/dev/null)" ] &&
@@ -193,9 +196,10 @@ apply_series() {
 				git -C "$SRC" commit-tree "$tree" -p "$parent"
 		)
 		# No offsets, no fuzz: the hunks git generates must be the file's.
-		files=$(git -C "$SRC" diff --name-only "$parent" "$commit" | grep -vxF -f <(printf '%s\n' "${line[@]:1}") || true)
+		mapfile -t files < <(git -C "$SRC" diff --name-only "$parent" "$commit" |
+			grep -vxF -f <(printf '%s\n' "${line[@]:1}") || true)
 		if ! cmp -s <(diff_body <"$patch") \
-			<([ -z "$files" ] || git -C "$SRC" diff --no-color "$parent" "$commit" -- $files | diff_body); then
+			<([ ${#files[@]} -eq 0 ] || git -C "$SRC" diff --no-color "$parent" "$commit" -- "${files[@]}" | diff_body); then
 			die "${line[0]} applies only with offsets or differs from what git generates; regenerate it with scripts/refresh-patches"
 		fi
 		info "[$n] $(git -C "$SRC" log -1 --format=%s "$commit")"
@@ -213,27 +217,28 @@ apply_series() {
 # build_dir FLAVOR: out/build/main (Kconfig.fragment) or out/build/debug.
 build_dir() { echo "$OUT/build/$1"; }
 
+# fragments FLAVOR: sets the array FRAGS to the Kconfig fragments of FLAVOR.
 fragments() {
-	echo "$TOP/Kconfig.fragment"
-	[ "$1" = debug ] && echo "$TOP/Kconfig.debug.fragment"
-	return 0
+	FRAGS=("$TOP/Kconfig.fragment")
+	[ "$1" != debug ] || FRAGS+=("$TOP/Kconfig.debug.fragment")
 }
 
 configure() {
 	local flavor=$1 b stamp frag bad=()
 	b=$(build_dir "$flavor")
 	mkdir -p "$b"
-	stamp=$(cat $(fragments "$flavor") "$OUT/series.head" | sha256sum | cut -d' ' -f1)
+	fragments "$flavor"
+	stamp=$(cat "${FRAGS[@]}" "$OUT/series.head" | sha256sum | cut -d' ' -f1)
 	if [ -f "$b/.config" ] && [ "$(cat "$b/config.stamp" 2>/dev/null)" = "$stamp" ]; then
 		info "config ($flavor): up to date"
 		return
 	fi
-	step "configuring $flavor kernel: tinyconfig + $(fragments "$flavor" | xargs -n1 basename | xargs)"
+	step "configuring $flavor kernel: tinyconfig + ${FRAGS[*]##*/}"
 	"${KMAKE[@]}" -s O="$b" tinyconfig >/dev/null
-	cat $(fragments "$flavor") >>"$b/.config"
+	cat "${FRAGS[@]}" >>"$b/.config"
 	"${KMAKE[@]}" -s O="$b" olddefconfig >"$b/config.log" 2>&1 ||
 		die "make olddefconfig failed; see $b/config.log"
-	for frag in $(fragments "$flavor"); do
+	for frag in "${FRAGS[@]}"; do
 		while IFS= read -r opt; do
 			case $opt in
 			*=n) ! grep -q "^${opt%=n}=" "$b/.config" || bad+=("$opt") ;;
@@ -263,6 +268,7 @@ build_kernel() {
 # ---- 5. guest userland ----------------------------------------------------
 GUEST_TARGET=x86_64-unknown-linux-gnu
 GUEST_BIN=$OUT/cargo/$GUEST_TARGET/release
+GUEST_PROGRAMS=(srtest)
 
 build_guest_programs() {
 	step "building guest programs (cargo, static)"
@@ -274,7 +280,7 @@ build_guest_programs() {
 # initramfs FLAVOR: busybox, /init and our static programs, as a gzip cpio
 # made by the kernel's own gen_init_cpio (no root needed for /dev/console).
 build_initramfs() {
-	local flavor=$1 list img f
+	local flavor=$1 list img f files
 	img=$OUT/initramfs-$flavor.cpio.gz
 	list=$OUT/initramfs-$flavor.list
 	mkdir -p "$TOOLS/bin"
@@ -285,11 +291,12 @@ build_initramfs() {
 			"dir /proc 755 0 0" "dir /sys 755 0 0" "dir /tmp 1777 0 0" \
 			"file /init $TOP/tests/initramfs/init 755 0 0" \
 			"file /bin/busybox /bin/busybox 755 0 0"
-		for f in "$GUEST_BIN"/srtest; do
-			echo "file /bin/$(basename "$f") $f 755 0 0"
+		for f in "${GUEST_PROGRAMS[@]}"; do
+			echo "file /bin/$f $GUEST_BIN/$f 755 0 0"
 		done
 	} >"$list.new"
-	if [ -f "$img" ] && cmp -s "$list" "$list.new" && [ -z "$(find $(awk '$1 == "file" {print $3}' "$list.new") -newer "$img")" ]; then
+	mapfile -t files < <(awk '$1 == "file" {print $3}' "$list.new")
+	if [ -f "$img" ] && cmp -s "$list" "$list.new" && [ -z "$(find "${files[@]}" -newer "$img")" ]; then
 		rm -f "$list.new"
 		info "initramfs ($flavor): up to date"
 		return
@@ -343,7 +350,9 @@ boot_guest() {
 	rc=${PIPESTATUS[0]}
 	set -e
 	ln -sf "$(basename "$log")" "$OUT/console.log"
-	[ "$rc" != 124 ] && [ "$rc" != 137 ] || die "guest watchdog: no poweroff within ${limit}s (hung?); console log: $log"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		die "guest watchdog: no poweroff within ${limit}s (hung?); console log: $log"
+	fi
 	grep -q 'Kernel panic' "$log" && die "guest kernel panicked; console log: $log"
 	[ "$rc" = 0 ] || die "qemu exited with status $rc; console log: $log"
 	grep -q '^SR-END' "$log" || die "guest init did not finish (no SR-END); console log: $log"
