@@ -14,13 +14,10 @@
  * which task to pull) are Rust, in kernel/sched/random_rq.rs; the interface
  * is include/linux/sched/random.h.
  *
- * See Documentation/scheduler/sched-random.rst.
+ * See Documentation/scheduler/sched-random.rst. Built as part of
+ * build_policy.c, like the other classes.
  */
 #include <linux/irq_work.h>
-#include <linux/sched/random.h>
-#include <linux/sysctl.h>
-
-#include "sched.h"
 
 #define RANDOM_TIMESLICE_MS_DEFAULT	4
 #define RANDOM_TIMESLICE_MS_MAX		1000
@@ -28,7 +25,7 @@
 static int sysctl_sched_random_timeslice_ms = RANDOM_TIMESLICE_MS_DEFAULT;
 static int sched_random_timeslice_ms_max = RANDOM_TIMESLICE_MS_MAX;
 
-static const struct ctl_table sched_random_sysctls[] = {
+static struct ctl_table sched_random_sysctls[] = {
 	{
 		.procname	= "sched_random_timeslice_ms",
 		.data		= &sysctl_sched_random_timeslice_ms,
