@@ -268,7 +268,7 @@ build_kernel() {
 # ---- 5. guest userland ----------------------------------------------------
 GUEST_TARGET=x86_64-unknown-linux-gnu
 GUEST_BIN=$OUT/cargo/$GUEST_TARGET/release
-GUEST_PROGRAMS=(srtest)
+GUEST_PROGRAMS=(srtest sched-random)
 
 build_guest_programs() {
 	step "building guest programs (cargo, static)"

@@ -6,8 +6,12 @@
 //! `srtest: N passed, N failed`; the host harness counts these lines.
 //! `srtest demo` prints the demo. `srtest list` lists the tests.
 
+mod experiment;
 mod mycall_tests;
-use sr_guest::sys;
+mod sched_tests;
+mod workers;
+
+use srsys as sys;
 
 use std::process::ExitCode;
 
@@ -33,6 +37,7 @@ macro_rules! ensure {
 fn all_tests() -> Vec<Test> {
     let mut v = Vec::new();
     v.extend(mycall_tests::tests());
+    v.extend(sched_tests::tests());
     v
 }
 
@@ -70,6 +75,18 @@ fn demo() -> ExitCode {
     match ret {
         Ok(r) => println!("demo: mycall(2, 3, &sum) = {r}, sum = {sum}"),
         Err(e) => println!("demo: mycall(2, 3, &sum) failed: {e}"),
+    }
+    // The original article's experiment: CPU-bound tasks on one CPU that
+    // record when they ran, under SCHED_RANDOM and under SCHED_OTHER.
+    for policy in [sys::SCHED_RANDOM, sys::SCHED_OTHER] {
+        match experiment::run(policy, 4, 3.0) {
+            Ok(e) => {
+                for line in e.table().lines() {
+                    println!("demo: {line}");
+                }
+            }
+            Err(e) => println!("demo: {} experiment failed: {e}", sys::policy_name(policy)),
+        }
     }
     ExitCode::SUCCESS
 }

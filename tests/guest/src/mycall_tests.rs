@@ -2,7 +2,7 @@
 //! Tests of the mycall() system call (x86_64 number 548).
 
 use crate::ensure;
-use sr_guest::sys::{self, Errno, EFAULT, ENOSYS, EOVERFLOW, PAGE, PROT_NONE, PROT_READ, PROT_WRITE};
+use srsys::{self as sys, Errno, EFAULT, ENOSYS, EOVERFLOW, PAGE, PROT_NONE, PROT_READ, PROT_WRITE};
 use crate::{Test, TestResult};
 
 pub fn tests() -> Vec<Test> {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Raw x86_64 Linux system calls for the guest programs (std only: no libc
+//! Raw x86_64 Linux system calls for the sched-random programs (std only: no libc
 //! crate), with `Result<i64, Errno>` returns.
 
 use std::arch::asm;
@@ -284,4 +284,173 @@ mod tests {
         assert_eq!(check(-22), Err(EINVAL));
         assert_eq!(check(5), Ok(5));
     }
+}
+
+// ---- scheduling policies ---------------------------------------------------
+
+pub const SCHED_OTHER: u32 = 0;
+pub const SCHED_FIFO: u32 = 1;
+pub const SCHED_RR: u32 = 2;
+pub const SCHED_BATCH: u32 = 3;
+pub const SCHED_IDLE: u32 = 5;
+pub const SCHED_DEADLINE: u32 = 6;
+pub const SCHED_EXT: u32 = 7;
+/// The policy added by this project's kernel series.
+pub const SCHED_RANDOM: u32 = 8;
+pub const SCHED_RESET_ON_FORK: u32 = 0x4000_0000;
+pub const SCHED_FLAG_RESET_ON_FORK: u64 = 1;
+
+pub fn policy_name(p: u32) -> &'static str {
+    match p & !SCHED_RESET_ON_FORK {
+        SCHED_OTHER => "SCHED_OTHER",
+        SCHED_FIFO => "SCHED_FIFO",
+        SCHED_RR => "SCHED_RR",
+        SCHED_BATCH => "SCHED_BATCH",
+        SCHED_IDLE => "SCHED_IDLE",
+        SCHED_DEADLINE => "SCHED_DEADLINE",
+        SCHED_EXT => "SCHED_EXT",
+        SCHED_RANDOM => "SCHED_RANDOM",
+        _ => "unknown",
+    }
+}
+
+/// sched_setscheduler(tid, policy, {sched_priority = prio}); tid 0 = caller.
+pub fn sched_setscheduler(tid: i32, policy: u32, prio: i32) -> SysResult {
+    let param = prio;
+    // SAFETY: `param` is a valid struct sched_param (one int).
+    unsafe { sys(NR_SCHED_SETSCHEDULER, &[tid as i64, policy as i64, &param as *const i32 as i64]) }
+}
+
+pub fn sched_getscheduler(tid: i32) -> Result<u32, Errno> {
+    // SAFETY: no pointer arguments.
+    unsafe { sys(NR_SCHED_GETSCHEDULER, &[tid as i64]) }.map(|p| p as u32)
+}
+
+/// struct sched_attr (SCHED_ATTR_SIZE_VER1, 56 bytes).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SchedAttr {
+    pub size: u32,
+    pub sched_policy: u32,
+    pub sched_flags: u64,
+    pub sched_nice: i32,
+    pub sched_priority: u32,
+    pub sched_runtime: u64,
+    pub sched_deadline: u64,
+    pub sched_period: u64,
+    pub sched_util_min: u32,
+    pub sched_util_max: u32,
+}
+
+impl SchedAttr {
+    pub fn new(policy: u32, priority: u32) -> Self {
+        SchedAttr {
+            size: std::mem::size_of::<SchedAttr>() as u32,
+            sched_policy: policy,
+            sched_priority: priority,
+            ..Default::default()
+        }
+    }
+}
+
+pub fn sched_setattr(tid: i32, attr: &SchedAttr) -> SysResult {
+    // SAFETY: `attr` is a valid struct sched_attr of `attr.size` bytes.
+    unsafe { sys(NR_SCHED_SETATTR, &[tid as i64, attr as *const SchedAttr as i64, 0]) }
+}
+
+pub fn sched_getattr(tid: i32) -> Result<SchedAttr, Errno> {
+    let mut attr = SchedAttr::default();
+    let size = std::mem::size_of::<SchedAttr>() as i64;
+    // SAFETY: `attr` is writable for `size` bytes.
+    unsafe { sys(NR_SCHED_GETATTR, &[tid as i64, &mut attr as *mut SchedAttr as i64, size, 0]) }?;
+    Ok(attr)
+}
+
+pub fn sched_get_priority_min(policy: u32) -> SysResult {
+    // SAFETY: no pointer arguments.
+    unsafe { sys(NR_SCHED_GET_PRIORITY_MIN, &[policy as i64]) }
+}
+
+pub fn sched_get_priority_max(policy: u32) -> SysResult {
+    // SAFETY: no pointer arguments.
+    unsafe { sys(NR_SCHED_GET_PRIORITY_MAX, &[policy as i64]) }
+}
+
+/// sched_rr_get_interval(tid) in nanoseconds.
+pub fn sched_rr_get_interval(tid: i32) -> Result<u64, Errno> {
+    let mut ts = [0i64; 2];
+    // SAFETY: `ts` is a valid, writable struct timespec.
+    unsafe { sys(NR_SCHED_RR_GET_INTERVAL, &[tid as i64, ts.as_mut_ptr() as i64]) }?;
+    Ok(ts[0] as u64 * 1_000_000_000 + ts[1] as u64)
+}
+
+/// The nice value of thread `tid` (0: caller).
+pub fn get_nice(tid: i32) -> Result<i32, Errno> {
+    // SAFETY: no pointer arguments. PRIO_PROCESS = 0; the raw call
+    // returns 20 - nice.
+    unsafe { sys(NR_GETPRIORITY, &[0, tid as i64]) }.map(|v| 20 - v as i32)
+}
+
+pub fn set_nice(tid: i32, nice: i32) -> SysResult {
+    // SAFETY: no pointer arguments.
+    unsafe { sys(NR_SETPRIORITY, &[0, tid as i64, nice as i64]) }
+}
+
+// ---- futexes -----------------------------------------------------------------
+
+pub const FUTEX_WAIT: i64 = 0;
+pub const FUTEX_WAKE: i64 = 1;
+pub const FUTEX_LOCK_PI: i64 = 6;
+pub const FUTEX_UNLOCK_PI: i64 = 7;
+
+/// futex(uaddr, op, val, timeout = NULL).
+pub fn futex(word: &std::sync::atomic::AtomicU32, op: i64, val: u32) -> SysResult {
+    // SAFETY: `word` is a valid, aligned u32 that outlives the call; the
+    // kernel only accesses it atomically.
+    unsafe { sys(NR_FUTEX, &[word.as_ptr() as i64, op, val as i64, 0, 0, 0]) }
+}
+
+// ---- per-thread statistics -----------------------------------------------------
+
+/// /proc/<pid>/task/<tid>/schedstat: (runtime ns, wait ns, timeslices).
+pub fn schedstat(pid: i32, tid: i32) -> Option<(u64, u64, u64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat")).ok()?;
+    let v: Vec<u64> = s.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    (v.len() == 3).then(|| (v[0], v[1], v[2]))
+}
+
+/// Field `n` (1-based, as in proc(5)) of /proc/<pid>/task/<tid>/stat.
+pub fn stat_field(pid: i32, tid: i32, n: usize) -> Option<i64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = &s[s.rfind(')')? + 2..];
+    rest.split_whitespace().nth(n.checked_sub(3)?)?.parse().ok()
+}
+
+/// getrusage(RUSAGE_THREAD): user + system time in nanoseconds.
+pub fn thread_cpu_ns() -> u64 {
+    let mut ru = [0i64; 18];
+    // SAFETY: `ru` is large enough for struct rusage (144 bytes).
+    // RUSAGE_THREAD = 1.
+    if unsafe { sys(NR_GETRUSAGE, &[1, ru.as_mut_ptr() as i64]) }.is_err() {
+        return 0;
+    }
+    (ru[0] as u64 * 1_000_000_000 + ru[1] as u64 * 1000) + (ru[2] as u64 * 1_000_000_000 + ru[3] as u64 * 1000)
+}
+
+/// A pipe: (read end, write end).
+pub fn pipe() -> Result<(std::fs::File, std::fs::File), Errno> {
+    use std::os::unix::io::FromRawFd;
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` is a valid int[2]; O_CLOEXEC = 0o2000000. NR_PIPE2 = 293.
+    unsafe { sys(293, &[fds.as_mut_ptr() as i64, 0o2000000]) }?;
+    // SAFETY: the kernel just gave us these two descriptors; each File
+    // owns one.
+    Ok(unsafe { (std::fs::File::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1])) })
+}
+
+/// Signal number that killed a child, from its wait status.
+pub fn term_signal(status: i32) -> Option<i32> {
+    let sig = status & 0x7f;
+    (sig != 0 && sig != 0x7f).then_some(sig)
 }

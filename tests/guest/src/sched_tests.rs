@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Tests of the SCHED_RANDOM scheduling class (policy 8).
+
+use crate::experiment;
+use crate::workers::{self, Crew, WorkerSpec};
+use crate::{ensure, Test, TestResult};
+use srsys::{self as sys, EINVAL, EPERM, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+pub fn tests() -> Vec<Test> {
+    vec![
+        Test { name: "sched.abi_set_get", run: abi_set_get },
+        Test { name: "sched.abi_setattr", run: abi_setattr },
+        Test { name: "sched.abi_einval", run: abi_einval },
+        Test { name: "sched.abi_priority_range", run: abi_priority_range },
+        Test { name: "sched.abi_rr_interval_sysctl", run: abi_rr_interval_sysctl },
+        Test { name: "sched.abi_eperm", run: abi_eperm },
+        Test { name: "sched.abi_fork_inherit", run: abi_fork_inherit },
+        Test { name: "sched.abi_nice_roundtrip", run: abi_nice_roundtrip },
+        Test { name: "sched.cli", run: cli },
+        Test { name: "sched.fairness_one_cpu", run: fairness_one_cpu },
+        Test { name: "sched.randomness", run: randomness },
+        Test { name: "sched.smp_spread", run: smp_spread },
+        Test { name: "sched.fifo_preempts_random", run: fifo_preempts_random },
+        Test { name: "sched.other_progresses", run: other_progresses },
+        Test { name: "sched.runtime_accounting", run: runtime_accounting },
+        Test { name: "sched.pipe_pingpong", run: pipe_pingpong },
+        Test { name: "sched.futex_ring", run: futex_ring },
+        Test { name: "sched.messaging", run: messaging },
+        Test { name: "sched.yield", run: yield_to_other },
+        Test { name: "sched.pi_boost", run: pi_boost },
+        Test { name: "sched.affinity_churn", run: affinity_churn },
+        Test { name: "sched.cpu_hotplug", run: cpu_hotplug },
+        Test { name: "sched.fork_storm", run: fork_storm },
+        Test { name: "sched.kill9", run: kill9 },
+        Test { name: "sched.policy_switching", run: policy_switching },
+        Test { name: "sched.observability", run: observability },
+    ]
+}
+
+fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+/// Puts the caller back to SCHED_OTHER, nice 0, all CPUs.
+fn reset_self() {
+    let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+    let _ = sys::set_nice(0, 0);
+    let _ = sys::set_affinity(0, (1u64 << sys::online_cpus().len()) - 1);
+}
+
+fn abi_set_get() -> TestResult {
+    let r = sys::sched_setscheduler(0, SCHED_RANDOM, 0);
+    let got = sys::sched_getscheduler(0);
+    let attr = sys::sched_getattr(0);
+    let procsched = std::fs::read_to_string(format!("/proc/self/task/{}/sched", sys::gettid())).unwrap_or_default();
+    reset_self();
+    ensure!(r == Ok(0), "sched_setscheduler(0, 8, {{0}}) = {r:?}");
+    ensure!(got == Ok(SCHED_RANDOM), "sched_getscheduler = {got:?}, want 8");
+    let attr = attr.map_err(err("sched_getattr"))?;
+    ensure!(attr.sched_policy == SCHED_RANDOM, "sched_getattr policy {}", attr.sched_policy);
+    let line = procsched.lines().find(|l| l.starts_with("policy")).unwrap_or("");
+    ensure!(line.split(':').nth(1).map(str::trim) == Some("8"), "/proc/<tid>/sched: '{line}'");
+    ensure!(sys::sched_getscheduler(0) == Ok(SCHED_OTHER), "could not return to SCHED_OTHER");
+    Ok("set 8, get 8, sched_getattr 8, /proc/<tid>/sched policy 8, back to 0".into())
+}
+
+fn abi_setattr() -> TestResult {
+    let r = sys::sched_setattr(0, &sys::SchedAttr::new(SCHED_RANDOM, 0));
+    let got = sys::sched_getscheduler(0);
+    reset_self();
+    ensure!(r == Ok(0), "sched_setattr(policy 8) = {r:?}");
+    ensure!(got == Ok(SCHED_RANDOM), "sched_getscheduler after sched_setattr = {got:?}");
+    Ok("sched_setattr with policy 8 works".into())
+}
+
+fn abi_einval() -> TestResult {
+    let cases = [
+        ("sched_setscheduler(8, prio 1)", sys::sched_setscheduler(0, SCHED_RANDOM, 1)),
+        ("sched_setscheduler(8, prio 99)", sys::sched_setscheduler(0, SCHED_RANDOM, 99)),
+        ("sched_setscheduler(8, prio -1)", sys::sched_setscheduler(0, SCHED_RANDOM, -1)),
+        ("sched_setattr(8, prio 5)", sys::sched_setattr(0, &sys::SchedAttr::new(SCHED_RANDOM, 5))),
+        ("sched_setscheduler(9)", sys::sched_setscheduler(0, 9, 0)),
+        ("sched_get_priority_max(9)", sys::sched_get_priority_max(9)),
+    ];
+    let policy = sys::sched_getscheduler(0);
+    reset_self();
+    for (what, r) in &cases {
+        ensure!(*r == Err(EINVAL), "{what} = {r:?}, want EINVAL");
+    }
+    ensure!(policy == Ok(SCHED_OTHER), "a failed call changed the policy to {policy:?}");
+    Ok(format!("{} invalid calls: EINVAL, policy unchanged", cases.len()))
+}
+
+fn abi_priority_range() -> TestResult {
+    let min = sys::sched_get_priority_min(SCHED_RANDOM);
+    let max = sys::sched_get_priority_max(SCHED_RANDOM);
+    ensure!(min == Ok(0) && max == Ok(0), "min {min:?}, max {max:?}; want 0 and 0");
+    Ok("sched_get_priority_min/max(8) = 0/0".into())
+}
+
+const SLICE_SYSCTL: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
+
+fn abi_rr_interval_sysctl() -> TestResult {
+    let orig = std::fs::read_to_string(SLICE_SYSCTL).map_err(err("read sysctl"))?;
+    ensure!(orig.trim() == "4", "default slice {} ms, want 4", orig.trim());
+    sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("set"))?;
+    let at4 = sys::sched_rr_get_interval(0);
+    let w20 = std::fs::write(SLICE_SYSCTL, "20\n");
+    let at20 = sys::sched_rr_get_interval(0);
+    let bad: Vec<(&str, bool)> = ["0", "1001", "-3", "abc"]
+        .iter()
+        .map(|v| (*v, std::fs::write(SLICE_SYSCTL, format!("{v}\n")).is_err()))
+        .collect();
+    let after_bad = std::fs::read_to_string(SLICE_SYSCTL).unwrap_or_default();
+    let _ = std::fs::write(SLICE_SYSCTL, "4\n");
+    reset_self();
+    ensure!(at4 == Ok(4_000_000), "sched_rr_get_interval at 4 ms = {at4:?} ns");
+    ensure!(w20.is_ok(), "writing 20: {w20:?}");
+    ensure!(at20 == Ok(20_000_000), "sched_rr_get_interval at 20 ms = {at20:?} ns");
+    for (v, rejected) in bad {
+        ensure!(rejected, "writing {v} to the sysctl was accepted");
+    }
+    ensure!(after_bad.trim() == "20", "rejected writes changed the slice to {}", after_bad.trim());
+    Ok("default 4 ms; rr_interval 4 ms then 20 ms; 0, 1001, -3, abc rejected".into())
+}
+
+/// Runs `f` in a forked child; returns its exit code. The child must only
+/// use raw system calls (this process is single-threaded between tests).
+fn in_child(f: impl FnOnce() -> i32) -> Result<i32, String> {
+    let pid = sys::fork().map_err(err("fork"))? as i32;
+    if pid == 0 {
+        sys::exit(f());
+    }
+    let status = sys::waitpid(pid).map_err(err("waitpid"))?;
+    sys::exit_code(status).ok_or_else(|| format!("child killed by signal {:?}", sys::term_signal(status)))
+}
+
+fn abi_eperm() -> TestResult {
+    // 1: an unprivileged task cannot enter SCHED_RANDOM.
+    let code = in_child(|| {
+        if sys::drop_privileges(65534, 65534).is_err() {
+            return 10;
+        }
+        match sys::sched_setscheduler(0, SCHED_RANDOM, 0) {
+            Err(EPERM) if sys::sched_getscheduler(0) == Ok(SCHED_OTHER) => 0,
+            Err(EPERM) => 11,
+            Ok(_) => 12,
+            Err(_) => 13,
+        }
+    })?;
+    ensure!(code == 0, "unprivileged entry: child exit {code} (12: allowed, 13: wrong errno)");
+    // 2: it may leave SCHED_RANDOM for SCHED_OTHER, but not come back.
+    let code = in_child(|| {
+        if sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() {
+            return 20;
+        }
+        if sys::drop_privileges(65534, 65534).is_err() {
+            return 21;
+        }
+        if sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() {
+            return 22; // staying is not entering
+        }
+        if sys::sched_setscheduler(0, SCHED_OTHER, 0).is_err() {
+            return 23;
+        }
+        match sys::sched_setscheduler(0, SCHED_RANDOM, 0) {
+            Err(EPERM) => 0,
+            _ => 24,
+        }
+    })?;
+    ensure!(code == 0, "unprivileged leave/re-enter: child exit {code}");
+    Ok("unprivileged: enter EPERM, stay ok, leave ok, re-enter EPERM".into())
+}
+
+fn abi_fork_inherit() -> TestResult {
+    let mut out = Vec::new();
+    for (policy, want) in [(SCHED_RANDOM, SCHED_RANDOM), (SCHED_RANDOM | SCHED_RESET_ON_FORK, SCHED_OTHER)] {
+        sys::sched_setscheduler(0, policy, 0).map_err(err("set"))?;
+        let code = in_child(move || sys::sched_getscheduler(0).map(|p| p as i32).unwrap_or(99));
+        reset_self();
+        let code = code?;
+        ensure!(code == want as i32, "policy {policy:#x}: child policy {code}, want {want}");
+        out.push(code);
+    }
+    Ok(format!("child of SCHED_RANDOM: {}; with SCHED_RESET_ON_FORK: {}", out[0], out[1]))
+}
+
+fn abi_nice_roundtrip() -> TestResult {
+    sys::set_nice(0, 7).map_err(err("setpriority"))?;
+    sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("set random"))?;
+    let in_random = sys::sched_getattr(0).map(|a| a.sched_nice);
+    sys::sched_setscheduler(0, SCHED_OTHER, 0).map_err(err("set other"))?;
+    let after = sys::get_nice(0);
+    // Reset-on-fork drops a negative nice value, keeps a positive one.
+    let _ = sys::set_nice(0, -3);
+    let _ = sys::sched_setscheduler(0, SCHED_RANDOM | SCHED_RESET_ON_FORK, 0);
+    let child_nice = in_child(|| sys::get_nice(0).map(|n| n + 50).unwrap_or(0));
+    reset_self();
+    ensure!(in_random == Ok(7), "nice while SCHED_RANDOM: {in_random:?}");
+    ensure!(after == Ok(7), "nice after the round trip: {after:?}");
+    let child_nice = child_nice? - 50;
+    ensure!(child_nice == 0, "reset-on-fork child of a nice -3 task has nice {child_nice}");
+    Ok("nice 7 kept through SCHED_RANDOM; reset-on-fork child of nice -3: 0".into())
+}
+
+/// The sched-random command line tool, and a policy carried across exec.
+fn cli() -> TestResult {
+    let run = |args: &[&str]| {
+        std::process::Command::new("/bin/sched-random")
+            .args(args)
+            .output()
+            .map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)))
+            .map_err(|e| format!("sched-random {args:?}: {e}"))
+    };
+    let (code, out) = run(&["run", "--", "/bin/sched-random", "get", "0"])?;
+    ensure!(code == Some(0) && out.contains("SCHED_RANDOM (8)"), "run -- get 0: {code:?} {out}");
+    let (code, out) = run(&["run", "--reset-on-fork", "/bin/sched-random", "get", "0"])?;
+    ensure!(code == Some(0) && out.contains("reset-on-fork"), "run --reset-on-fork: {code:?} {out}");
+    let (code, out) = run(&["--help"])?;
+    ensure!(code == Some(0) && out.contains("usage:"), "--help: {code:?} {out}");
+    let (code, out) = run(&["set", "notapid"])?;
+    ensure!(code == Some(2) && out.contains("not a PID"), "set notapid: {code:?} {out}");
+    let (code, out) = run(&["get", "999999"])?;
+    ensure!(code == Some(2) && out.contains("no such task"), "get 999999: {code:?} {out}");
+    let (code, out) = run(&["slice", "5000"])?;
+    ensure!(code == Some(2) && out.contains("valid: 1..1000"), "slice 5000: {code:?} {out}");
+    let (code, out) = run(&["slice"])?;
+    ensure!(code == Some(0) && out.trim() == "4 ms", "slice: {code:?} {out}");
+    Ok("run/get/--reset-on-fork/--help/slice work; bad input exits 2 with a message".into())
+}
+
+fn fairness_one_cpu() -> TestResult {
+    const N: usize = 4;
+    let e = experiment::run(SCHED_RANDOM, N, 5.0)?;
+    let crit = workers::chi_square_critical_0_001(N - 1);
+    let worst = e.shares.iter().map(|s| (s - 1.0 / N as f64).abs()).fold(0.0, f64::max);
+    let detail = format!(
+        "shares {:?}%, slices {:?}, chi2 {:.2} (crit {crit})",
+        e.shares.iter().map(|s| (s * 1000.0).round() / 10.0).collect::<Vec<_>>(),
+        e.slices,
+        e.chi2_slices
+    );
+    ensure!(e.slices.iter().sum::<u64>() >= 200, "too few slices to judge: {detail}");
+    // The share bound: with ~1250 slices of 4 ms in 5 s, a task's share has
+    // a standard deviation of sqrt(p(1-p)/1250) = 1.2 points; 5 points is
+    // over 4 standard deviations.
+    ensure!(worst <= 0.05, "a share is {:.1} points from 25%: {detail}", 100.0 * worst);
+    ensure!(e.chi2_slices <= crit, "slice counts are not uniform: {detail}");
+    Ok(detail)
+}
+
+fn randomness() -> TestResult {
+    const N: usize = 4;
+    let e = experiment::run(SCHED_RANDOM, N, 3.0)?;
+    let dof = N * (N - 2);
+    let crit = workers::chi_square_critical_0_001(dof);
+    let detail = format!(
+        "successors {:?}, distinct {:?}, chi2 {:.2} ({dof} dof, crit {crit:.2})",
+        e.successors, e.distinct_successors, e.chi2_successors
+    );
+    // Round robin: every task has exactly one successor.
+    ensure!(e.distinct_successors.iter().all(|&d| d >= 2), "a task always has the same successor: {detail}");
+    ensure!(e.chi2_successors <= crit, "successors are not uniform: {detail}");
+    Ok(detail)
+}
+
+fn smp_spread() -> TestResult {
+    let ncpu = sys::online_cpus().len();
+    let n = 2 * ncpu;
+    let secs = 4.0;
+    let specs: Vec<WorkerSpec> =
+        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let (before, after, busy) = workers::as_controller(0, || {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(300));
+        let (b0, t0) = workers::cpu_jiffies();
+        let before = crew.schedstats();
+        std::thread::sleep(Duration::from_secs_f64(secs));
+        let (b1, t1) = workers::cpu_jiffies();
+        let after = crew.schedstats();
+        (before, after, (b1 - b0) as f64 / (t1 - t0).max(1) as f64)
+    })?;
+    crew.finish();
+    let runtime: Vec<f64> = before.iter().zip(&after).map(|(b, a)| (a.0 - b.0) as f64 / 1e9).collect();
+    let fair = ncpu as f64 * secs / n as f64;
+    let min = runtime.iter().cloned().fold(f64::INFINITY, f64::min);
+    let detail = format!(
+        "{n} tasks on {ncpu} CPUs, {secs} s: CPUs {:.1}% busy, runtime per task {:?} s, fair share {fair:.2} s",
+        100.0 * busy,
+        runtime.iter().map(|r| (r * 100.0).round() / 100.0).collect::<Vec<_>>()
+    );
+    ensure!(busy >= 0.90, "CPUs only {:.1}% busy: {detail}", 100.0 * busy);
+    ensure!(min >= 0.5 * fair, "a task got {min:.2} s, under half its fair share: {detail}");
+    Ok(detail)
+}
+
+fn fifo_preempts_random() -> TestResult {
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
+    let r = workers::as_controller(1, || -> Result<(f64, f64), String> {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(200));
+        let before = crew.schedstats()[0].0;
+        let window = Duration::from_millis(800);
+        let fifo = std::thread::spawn(move || -> Result<u64, String> {
+            sys::set_affinity(0, 1 << cpu).map_err(err("fifo affinity"))?;
+            sys::sched_setscheduler(0, SCHED_FIFO, 10).map_err(err("fifo policy"))?;
+            let t0 = Instant::now();
+            let c0 = sys::thread_cpu_ns();
+            while t0.elapsed() < window {}
+            Ok(sys::thread_cpu_ns() - c0)
+        });
+        let fifo_ns = fifo.join().map_err(|_| "fifo thread panicked".to_string())??;
+        let random_ns = crew.schedstats()[0].0 - before;
+        Ok((fifo_ns as f64 / window.as_nanos() as f64, random_ns as f64 / window.as_nanos() as f64))
+    })?;
+    crew.finish();
+    let (fifo, random) = r?;
+    let detail = format!("over 0.8 s on CPU {cpu}: SCHED_FIFO got {:.1}%, SCHED_RANDOM {:.1}%", 100.0 * fifo, 100.0 * random);
+    // RT throttling leaves non-RT tasks up to 5% (sched_rt_runtime_us).
+    ensure!(fifo >= 0.85 && random <= 0.10, "{detail}");
+    Ok(detail)
+}
+
+fn other_progresses() -> TestResult {
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&[
+        WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false },
+        WorkerSpec { policy: SCHED_OTHER, prio: 0, mask: 1 << cpu, record: false },
+    ])?;
+    let (before, after) = workers::as_controller(1, || {
+        crew.go();
+        let before = crew.schedstats();
+        std::thread::sleep(Duration::from_secs(3));
+        (before, crew.schedstats())
+    })?;
+    crew.finish();
+    let random = (after[0].0 - before[0].0) as f64 / 3e9;
+    let other = (after[1].0 - before[1].0) as f64 / 3e9;
+    let detail = format!("over 3 s on CPU {cpu}: SCHED_RANDOM {:.1}%, SCHED_OTHER {:.1}% (fair server)", 100.0 * random, 100.0 * other);
+    ensure!(other >= 0.02, "the SCHED_OTHER task starved: {detail}");
+    ensure!(random >= 0.80, "the SCHED_RANDOM task did not dominate: {detail}");
+    Ok(detail)
+}
+
+fn runtime_accounting() -> TestResult {
+    let cpu = workers::last_cpu();
+    let r = std::thread::spawn(move || -> Result<(u64, u64, u64, u64), String> {
+        sys::set_affinity(0, 1 << cpu).map_err(err("affinity"))?;
+        sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("policy"))?;
+        let tid = sys::gettid();
+        let pid = sys::getpid();
+        let s0 = sys::schedstat(pid, tid).ok_or("schedstat")?.0;
+        let r0 = sys::thread_cpu_ns();
+        let j0 = sys::stat_field(pid, tid, 14).unwrap_or(0) + sys::stat_field(pid, tid, 15).unwrap_or(0);
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_millis(1000) {}
+        let wall = t0.elapsed().as_nanos() as u64;
+        let s = sys::schedstat(pid, tid).ok_or("schedstat")?.0 - s0;
+        let r = sys::thread_cpu_ns() - r0;
+        let j = sys::stat_field(pid, tid, 14).unwrap_or(0) + sys::stat_field(pid, tid, 15).unwrap_or(0) - j0;
+        Ok((wall, s, r, j as u64 * 10_000_000))
+    })
+    .join()
+    .map_err(|_| "thread panicked".to_string())??;
+    let (wall, sched, rusage, stat) = r;
+    let detail = format!(
+        "1 s busy on CPU {cpu}: wall {} ms, schedstat {} ms, getrusage {} ms, /proc stat {} ms",
+        wall / 1_000_000,
+        sched / 1_000_000,
+        rusage / 1_000_000,
+        stat / 1_000_000
+    );
+    let near = |a: u64, b: u64, tol: f64| (a as f64 - b as f64).abs() <= tol * b as f64;
+    ensure!(near(sched, wall, 0.10), "schedstat runtime is not the wall time of a lone busy task: {detail}");
+    ensure!(near(rusage, sched, 0.05), "getrusage disagrees with schedstat: {detail}");
+    // /proc/<pid>/stat counts clock ticks (USER_HZ = 100): 10 ms resolution.
+    ensure!(near(stat, sched, 0.05) || stat.abs_diff(sched) <= 20_000_000, "/proc stat disagrees: {detail}");
+    Ok(detail)
+}
+
+fn with_policy<T>(policy: u32, f: impl FnOnce() -> T) -> Result<T, String> {
+    sys::sched_setscheduler(0, policy, 0).map_err(err("set policy"))?;
+    let r = f();
+    reset_self();
+    Ok(r)
+}
+
+fn pipe_pingpong() -> TestResult {
+    const ROUNDS: u32 = 3000;
+    let mut out = Vec::new();
+    for mask in [1u64 << workers::last_cpu(), 0] {
+        let r = with_policy(SCHED_RANDOM, || -> Result<(u32, u32), String> {
+            if mask != 0 {
+                sys::set_affinity(0, mask).map_err(err("affinity"))?;
+            }
+            let (mut a_r, mut a_w) = sys::pipe().map_err(err("pipe"))?;
+            let (mut b_r, mut b_w) = sys::pipe().map_err(err("pipe"))?;
+            let echo = std::thread::spawn(move || -> Result<u32, String> {
+                let mut buf = [0u8; 4];
+                for _ in 0..ROUNDS {
+                    a_r.read_exact(&mut buf).map_err(err("echo read"))?;
+                    let v = u32::from_ne_bytes(buf) + 1;
+                    b_w.write_all(&v.to_ne_bytes()).map_err(err("echo write"))?;
+                }
+                sys::sched_getscheduler(0).map_err(err("getscheduler"))
+            });
+            let mut buf = [0u8; 4];
+            let mut ok = 0;
+            for i in 0..ROUNDS {
+                a_w.write_all(&i.to_ne_bytes()).map_err(err("write"))?;
+                b_r.read_exact(&mut buf).map_err(err("read"))?;
+                if u32::from_ne_bytes(buf) == i + 1 {
+                    ok += 1;
+                }
+            }
+            let child_policy = echo.join().map_err(|_| "echo panicked".to_string())??;
+            Ok((ok, child_policy))
+        })??;
+        ensure!(r.0 == ROUNDS, "{} of {ROUNDS} round trips correct (mask {mask:#x})", r.0);
+        ensure!(r.1 == SCHED_RANDOM, "the thread's policy became {}", r.1);
+        out.push(r.0);
+    }
+    Ok(format!("{ROUNDS} pipe round trips on one CPU and {ROUNDS} across CPUs, threads stay SCHED_RANDOM"))
+}
+
+fn futex_ring() -> TestResult {
+    const THREADS: u32 = 6;
+    const LAPS: u32 = 500;
+    let total = with_policy(SCHED_RANDOM, || -> Result<u32, String> {
+        let token = Arc::new(AtomicU32::new(0));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let token = token.clone();
+                std::thread::spawn(move || {
+                    let mut turns = 0;
+                    while turns < LAPS {
+                        let v = token.load(Ordering::Acquire);
+                        if v % THREADS == i {
+                            token.store(v + 1, Ordering::Release);
+                            let _ = sys::futex(&token, sys::FUTEX_WAKE, i32::MAX as u32);
+                            turns += 1;
+                        } else {
+                            let _ = sys::futex(&token, sys::FUTEX_WAIT, v);
+                        }
+                    }
+                    turns
+                })
+            })
+            .collect();
+        Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
+    })??;
+    ensure!(total == THREADS * LAPS, "{total} turns, want {}", THREADS * LAPS);
+    Ok(format!("{THREADS} SCHED_RANDOM threads passed a futex token {} times", THREADS * LAPS))
+}
+
+/// hackbench-style messaging: groups of senders and receivers over unix
+/// sockets, everyone SCHED_RANDOM.
+fn messaging() -> TestResult {
+    use std::os::unix::net::UnixStream;
+    const GROUPS: usize = 4;
+    const PAIRS: usize = 5;
+    const MSGS: usize = 200;
+    let t0 = Instant::now();
+    let received = with_policy(SCHED_RANDOM, || -> Result<usize, String> {
+        let mut handles = Vec::new();
+        for _ in 0..GROUPS * PAIRS {
+            let (mut tx, mut rx) = UnixStream::pair().map_err(err("socketpair"))?;
+            handles.push(std::thread::spawn(move || {
+                let msg = [0x5au8; 100];
+                let _ = (0..MSGS).try_for_each(|_| tx.write_all(&msg));
+                0
+            }));
+            handles.push(std::thread::spawn(move || {
+                let mut buf = [0u8; 100];
+                (0..MSGS).filter(|_| rx.read_exact(&mut buf).is_ok() && buf == [0x5au8; 100]).count()
+            }));
+        }
+        Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
+    })??;
+    ensure!(received == GROUPS * PAIRS * MSGS, "{received} of {} messages arrived", GROUPS * PAIRS * MSGS);
+    Ok(format!("{} messages between {} SCHED_RANDOM threads in {} ms", received, 2 * GROUPS * PAIRS, t0.elapsed().as_millis()))
+}
+
+/// sched_yield() hands the CPU to the other queued task.
+fn yield_to_other() -> TestResult {
+    const YIELDS: u64 = 2000;
+    let cpu = workers::last_cpu();
+    let counter = Arc::new(AtomicU64::new(0));
+    let start = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let (counter, start) = (counter.clone(), start.clone());
+            std::thread::spawn(move || -> Result<u64, String> {
+                sys::set_affinity(0, 1 << cpu).map_err(err("affinity"))?;
+                sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("policy"))?;
+                start.wait();
+                // Count the yields after which the other thread had run.
+                let mut productive = 0;
+                let mut last = counter.fetch_add(1, Ordering::SeqCst);
+                for _ in 0..YIELDS {
+                    sys::sched_yield();
+                    let now = counter.fetch_add(1, Ordering::SeqCst);
+                    if now != last + 1 {
+                        productive += 1;
+                    }
+                    last = now;
+                }
+                Ok(productive)
+            })
+        })
+        .collect();
+    let mut productive = Vec::new();
+    for h in handles {
+        productive.push(h.join().map_err(|_| "thread panicked".to_string())??);
+    }
+    let worst = *productive.iter().min().unwrap_or(&0);
+    let detail = format!("of {YIELDS} yields per task, the other task ran in between {productive:?} times");
+    // A random pick that ignored the yield would give ~50%.
+    ensure!(worst as f64 >= 0.95 * YIELDS as f64, "{detail}");
+    Ok(detail)
+}
+
+/// A SCHED_FIFO waiter on a PI futex held by a SCHED_RANDOM owner boosts
+/// the owner to RT, and the owner returns to SCHED_RANDOM afterwards.
+fn pi_boost() -> TestResult {
+    let lock = Arc::new(AtomicU32::new(0));
+    let owner_tid = Arc::new(AtomicU32::new(0));
+    let released = Arc::new(AtomicBool::new(false));
+    let (l2, o2, r2) = (lock.clone(), owner_tid.clone(), released.clone());
+    let owner = std::thread::spawn(move || -> Result<(i64, i64, u32), String> {
+        sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("owner policy"))?;
+        let tid = sys::gettid() as u32;
+        sys::futex(&l2, sys::FUTEX_LOCK_PI, 0).map_err(err("owner lock"))?;
+        o2.store(tid, Ordering::SeqCst);
+        let pid = sys::getpid();
+        let t0 = Instant::now();
+        // proc(5) field 18: priority, -1 - rt_priority for RT tasks.
+        let mut boosted = sys::stat_field(pid, tid as i32, 18).unwrap_or(0);
+        while boosted >= 0 && t0.elapsed() < Duration::from_secs(5) {
+            std::hint::spin_loop();
+            boosted = sys::stat_field(pid, tid as i32, 18).unwrap_or(0);
+        }
+        sys::futex(&l2, sys::FUTEX_UNLOCK_PI, 0).map_err(err("owner unlock"))?;
+        r2.store(true, Ordering::SeqCst);
+        let after = sys::stat_field(pid, tid as i32, 18).unwrap_or(0);
+        Ok((boosted, after, sys::sched_getscheduler(0).unwrap_or(99)))
+    });
+    while owner_tid.load(Ordering::SeqCst) == 0 {
+        std::thread::yield_now();
+    }
+    let waiter = std::thread::spawn(move || -> Result<bool, String> {
+        sys::sched_setscheduler(0, SCHED_FIFO, 10).map_err(err("waiter policy"))?;
+        sys::futex(&lock, sys::FUTEX_LOCK_PI, 0).map_err(err("waiter lock"))?;
+        let got_after_release = released.load(Ordering::SeqCst);
+        sys::futex(&lock, sys::FUTEX_UNLOCK_PI, 0).map_err(err("waiter unlock"))?;
+        let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+        Ok(got_after_release)
+    });
+    let (boosted, after, policy) = owner.join().map_err(|_| "owner panicked".to_string())??;
+    let ordered = waiter.join().map_err(|_| "waiter panicked".to_string())??;
+    let detail = format!("owner priority while boosted {boosted}, after release {after}, policy {policy}");
+    ensure!(boosted == -11, "the owner was not boosted to RT priority 10: {detail}");
+    ensure!(after == 20, "the owner did not return to its normal priority: {detail}");
+    ensure!(policy == SCHED_RANDOM, "the owner's policy changed: {detail}");
+    ensure!(ordered, "the waiter got the lock before the owner released it");
+    Ok(detail)
+}
+
+fn affinity_churn() -> TestResult {
+    let ncpu = sys::online_cpus().len();
+    let all = (1u64 << ncpu) - 1;
+    let n = 6;
+    let specs: Vec<WorkerSpec> =
+        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let r = workers::as_controller(1, || -> Result<(u32, Vec<u64>), String> {
+        crew.go();
+        let mut changes = 0;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mask = (x & all).max(1);
+            sys::set_affinity(tids[i % n], mask).map_err(err("sched_setaffinity"))?;
+            let got = sys::get_affinity(tids[i % n]).map_err(err("sched_getaffinity"))?;
+            ensure!(got == mask, "affinity {got:#x} after setting {mask:#x}");
+            changes += 1;
+        }
+        for &t in &tids {
+            sys::set_affinity(t, all).map_err(err("sched_setaffinity"))?;
+        }
+        let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
+        std::thread::sleep(Duration::from_millis(500));
+        let grew = crew.workers.iter().zip(&p0).map(|(w, &p)| w.progress.load(Ordering::Relaxed) - p).collect();
+        Ok((changes, grew))
+    })?;
+    let policies: Vec<_> = tids.iter().map(|&t| sys::sched_getscheduler(t)).collect();
+    crew.finish();
+    let (changes, grew) = r?;
+    ensure!(grew.iter().all(|&g| g > 0), "a task made no progress after the churn: {grew:?}");
+    ensure!(policies.iter().all(|p| *p == Ok(SCHED_RANDOM)), "policies after the churn: {policies:?}");
+    Ok(format!("{changes} affinity changes over {n} busy SCHED_RANDOM tasks; all still SCHED_RANDOM and running"))
+}
+
+fn set_online(cpu: usize, on: bool) -> Result<(), String> {
+    let p = format!("/sys/devices/system/cpu/cpu{cpu}/online");
+    std::fs::write(&p, if on { "1" } else { "0" }).map_err(|e| format!("{p} <- {}: {e}", on as u8))
+}
+
+fn cpu_hotplug() -> TestResult {
+    const ROUNDS: usize = 5;
+    let ncpu = sys::online_cpus().len();
+    ensure!(ncpu >= 2, "needs 2 CPUs, have {ncpu}");
+    let n = 6;
+    let specs: Vec<WorkerSpec> =
+        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let r = workers::as_controller(1, || -> Result<Vec<u64>, String> {
+        crew.go();
+        for _ in 0..ROUNDS {
+            for cpu in 1..ncpu {
+                set_online(cpu, false)?;
+            }
+            ensure!(sys::online_cpus() == vec![0], "online CPUs {:?} with 1-3 offline", sys::online_cpus());
+            std::thread::sleep(Duration::from_millis(100));
+            for cpu in 1..ncpu {
+                set_online(cpu, true)?;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
+        std::thread::sleep(Duration::from_millis(500));
+        Ok(crew.workers.iter().zip(&p0).map(|(w, &p)| w.progress.load(Ordering::Relaxed) - p).collect())
+    })?;
+    let tids = crew.tids();
+    let policies: Vec<_> = tids.iter().map(|&t| sys::sched_getscheduler(t)).collect();
+    crew.finish();
+    for cpu in 1..ncpu {
+        let _ = set_online(cpu, true);
+    }
+    let grew = r?;
+    ensure!(sys::online_cpus().len() == ncpu, "CPUs online at the end: {:?}", sys::online_cpus());
+    ensure!(grew.iter().all(|&g| g > 0), "a task made no progress after hotplug: {grew:?}");
+    ensure!(policies.iter().all(|p| *p == Ok(SCHED_RANDOM)), "policies after hotplug: {policies:?}");
+    Ok(format!("{ROUNDS} rounds of CPUs 1-{} offline/online under {n} busy SCHED_RANDOM tasks; all running", ncpu - 1))
+}
+
+fn fork_storm() -> TestResult {
+    const CHILDREN: usize = 1000;
+    let r = with_policy(SCHED_RANDOM, || -> Result<(usize, usize), String> {
+        let mut pids = Vec::with_capacity(CHILDREN);
+        for _ in 0..CHILDREN {
+            let pid = sys::fork().map_err(err("fork"))? as i32;
+            if pid == 0 {
+                let ok = sys::sched_getscheduler(0) == Ok(SCHED_RANDOM);
+                sys::exit(if ok { 0 } else { 1 });
+            }
+            pids.push(pid);
+        }
+        let mut ok = 0;
+        for pid in &pids {
+            if sys::waitpid(*pid).ok().and_then(sys::exit_code) == Some(0) {
+                ok += 1;
+            }
+        }
+        Ok((pids.len(), ok))
+    })??;
+    ensure!(r.1 == CHILDREN, "{} of {} children exited 0 as SCHED_RANDOM", r.1, r.0);
+    Ok(format!("{CHILDREN} SCHED_RANDOM children forked, all reaped, all SCHED_RANDOM"))
+}
+
+fn kill9() -> TestResult {
+    const CHILDREN: usize = 8;
+    let r = workers::as_controller(1, || -> Result<usize, String> {
+        let mut pids = Vec::new();
+        for _ in 0..CHILDREN {
+            let pid = sys::fork().map_err(err("fork"))? as i32;
+            if pid == 0 {
+                let _ = sys::set_affinity(0, 0xff);
+                if sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() {
+                    sys::exit(3);
+                }
+                loop {
+                    std::hint::spin_loop();
+                }
+            }
+            pids.push(pid);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        for &pid in &pids {
+            sys::kill(pid, 9).map_err(err("kill"))?;
+        }
+        Ok(pids.iter().filter(|&&p| sys::waitpid(p).ok().and_then(sys::term_signal) == Some(9)).count())
+    })??;
+    ensure!(r == CHILDREN, "{r} of {CHILDREN} busy SCHED_RANDOM children died of SIGKILL");
+    Ok(format!("{CHILDREN} busy SCHED_RANDOM children killed with SIGKILL and reaped"))
+}
+
+fn policy_switching() -> TestResult {
+    const SWITCHES: usize = 1000;
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&[WorkerSpec { policy: SCHED_OTHER, prio: 0, mask: 1 << cpu, record: false }])?;
+    let tid = crew.tids()[0];
+    let r = workers::as_controller(1, || -> Result<u64, String> {
+        crew.go();
+        let cycle = [(SCHED_RANDOM, 0), (SCHED_FIFO, 1), (SCHED_OTHER, 0), (SCHED_FIFO, 1), (SCHED_RANDOM, 0)];
+        for i in 0..SWITCHES {
+            let (policy, prio) = cycle[i % cycle.len()];
+            sys::sched_setscheduler(tid, policy, prio).map_err(|e| format!("switch {i} to {policy}: {e}"))?;
+            let got = sys::sched_getscheduler(tid).map_err(err("getscheduler"))?;
+            ensure!(got == policy, "switch {i}: policy {got}, want {policy}");
+        }
+        let p0 = crew.workers[0].progress.load(Ordering::Relaxed);
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(crew.workers[0].progress.load(Ordering::Relaxed) - p0)
+    })?;
+    crew.finish();
+    let grew = r?;
+    ensure!(grew > 0, "the task stopped running after the switches");
+    Ok(format!("{SWITCHES} switches of a busy task among OTHER, RANDOM and FIFO; it still runs"))
+}
+
+/// debugfs shows the random run queues; sched_switch shows the picks.
+fn observability() -> TestResult {
+    let cpu = workers::last_cpu();
+    let specs: Vec<WorkerSpec> =
+        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let tr = |p: &str, v: &str| std::fs::write(format!("/sys/kernel/tracing/{p}"), v).map_err(|e| format!("tracing/{p}: {e}"));
+    let r = workers::as_controller(1, || -> Result<(String, String), String> {
+        crew.go();
+        tr("trace", "")?;
+        tr("events/sched/sched_switch/enable", "1")?;
+        std::thread::sleep(Duration::from_millis(400));
+        tr("events/sched/sched_switch/enable", "0")?;
+        let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
+        let trace = std::fs::read_to_string("/sys/kernel/tracing/trace").map_err(err("trace"))?;
+        Ok((debug, trace))
+    })?;
+    crew.finish();
+    let (debug, trace) = r?;
+    let section = debug
+        .split(&format!("random_rq[{cpu}]:"))
+        .nth(1)
+        .map(|s| s.split("\n\n").next().unwrap_or(s).to_string())
+        .ok_or_else(|| format!("no random_rq[{cpu}] in sched/debug"))?;
+    ensure!(section.contains(".nr_queued") && section.contains(".nr_picks"), "random_rq section: {section}");
+    for t in &tids {
+        ensure!(section.contains(&format!(" {t} ")), "task {t} not listed in random_rq[{cpu}]:\n{section}");
+    }
+    let switches = tids
+        .iter()
+        .map(|t| trace.lines().filter(|l| l.contains(&format!("next_pid={t} "))).count())
+        .collect::<Vec<_>>();
+    ensure!(switches.iter().all(|&s| s >= 5), "sched_switch to each worker: {switches:?}");
+    Ok(format!("random_rq[{cpu}] lists both tasks; sched_switch picked them {switches:?} times in 0.4 s"))
+}

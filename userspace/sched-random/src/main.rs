@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `sched-random`: run a command under SCHED_RANDOM (policy 8), move tasks
+//! in and out of it, and read or set the time slice. `chrt` cannot set a
+//! policy it does not know; this can (so can `schedtool -M 8`).
+
+use srsys::{self as sys, Errno, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
+
+const USAGE: &str = "\
+usage: sched-random run [--reset-on-fork] [--] COMMAND [ARG...]
+       sched-random set PID...          move tasks to SCHED_RANDOM
+       sched-random unset PID...        move tasks back to SCHED_OTHER
+       sched-random get PID...          print each task's policy
+       sched-random slice [MS]          print or set the time slice (ms)
+       sched-random --help
+
+Entering SCHED_RANDOM needs CAP_SYS_NICE. PIDs are thread ids, as for
+sched_setscheduler(2); 0 is the caller.";
+
+fn parse_pids(args: &[String]) -> Result<Vec<i32>, String> {
+    if args.is_empty() {
+        return Err("expected at least one PID".into());
+    }
+    args.iter()
+        .map(|a| a.parse::<i32>().map_err(|_| format!("'{a}' is not a PID")))
+        .collect()
+}
+
+fn explain(e: Errno, what: &str) -> String {
+    match e {
+        sys::EPERM => format!("{what}: {e}: entering SCHED_RANDOM needs CAP_SYS_NICE"),
+        sys::EINVAL => format!("{what}: {e}: the kernel has no SCHED_RANDOM (CONFIG_SCHED_CLASS_RANDOM)?"),
+        sys::ESRCH => format!("{what}: {e}: no such task"),
+        _ => format!("{what}: {e}"),
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut policy = SCHED_RANDOM;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--reset-on-fork" => policy |= SCHED_RESET_ON_FORK,
+            "--" => {
+                i += 1;
+                break;
+            }
+            a if a.starts_with('-') => return Err(format!("unknown option '{a}'")),
+            _ => break,
+        }
+        i += 1;
+    }
+    let cmd = args.get(i).ok_or("run: expected a COMMAND")?;
+    sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?;
+    let err = Command::new(cmd).args(&args[i + 1..]).exec();
+    Err(format!("{cmd}: {err}"))
+}
+
+fn cmd(args: &[String]) -> Result<(), String> {
+    let (verb, rest) = args.split_first().ok_or("expected a command")?;
+    match verb.as_str() {
+        "run" => run(rest),
+        "set" | "unset" => {
+            let policy = if verb == "set" { SCHED_RANDOM } else { SCHED_OTHER };
+            for pid in parse_pids(rest)? {
+                sys::sched_setscheduler(pid, policy, 0).map_err(|e| explain(e, &format!("pid {pid}")))?;
+            }
+            Ok(())
+        }
+        "get" => {
+            for pid in parse_pids(rest)? {
+                let p = sys::sched_getscheduler(pid).map_err(|e| explain(e, &format!("pid {pid}")))?;
+                let reset = if p & SCHED_RESET_ON_FORK != 0 { " reset-on-fork" } else { "" };
+                println!("{pid}: {} ({}){reset}", sys::policy_name(p), p & !SCHED_RESET_ON_FORK);
+            }
+            Ok(())
+        }
+        "slice" => match rest {
+            [] => {
+                let v = std::fs::read_to_string(SLICE).map_err(|e| format!("{SLICE}: {e}"))?;
+                println!("{} ms", v.trim());
+                Ok(())
+            }
+            [ms] => {
+                let n: u32 = ms.parse().map_err(|_| format!("'{ms}' is not a number of milliseconds"))?;
+                std::fs::write(SLICE, format!("{n}\n")).map_err(|e| format!("{SLICE}: {e} (valid: 1..1000)"))
+            }
+            _ => Err("slice: expected at most one value".into()),
+        },
+        other => Err(format!("unknown command '{other}'")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() || args[0] == "--help" || args[0] == "-h" {
+        println!("{USAGE}");
+        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+    }
+    match cmd(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sched-random: {e}");
+            eprintln!("Try 'sched-random --help'.");
+            ExitCode::from(2)
+        }
+    }
+}
