@@ -61,7 +61,7 @@ DEB_PKGS=(
 	"rust-web-clippy=$RUSTC_WEB_VERSION" "rustfmt-web=$RUSTC_WEB_VERSION"
 	"clang-$LLVM_VER" "lld-$LLVM_VER" "llvm-$LLVM_VER" "libclang-$LLVM_VER-dev"
 	make bc bison flex libelf-dev libssl-dev cpio gzip xz-utils perl python3 git
-	qemu-system-x86 busybox-static gdb socat gnuplot-nox shellcheck vagrant
+	qemu-system-x86 busybox-static gdb socat gnuplot-nox shellcheck vagrant schedtool
 	libc6-dev python3-ply python3-git
 )
 
@@ -269,12 +269,32 @@ build_kernel() {
 GUEST_TARGET=x86_64-unknown-linux-gnu
 GUEST_BIN=$OUT/cargo/$GUEST_TARGET/release
 GUEST_PROGRAMS=(srtest sched-random)
+# Debian tools copied into the guest with their shared libraries.
+HOST_TOOLS=(/usr/bin/schedtool)
 
 build_guest_programs() {
 	step "building guest programs (cargo, static)"
 	RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$OUT/cargo" \
 		cargo build --quiet --release --locked --target "$GUEST_TARGET" --manifest-path "$TOP/Cargo.toml" ||
 		die "cargo build of the guest programs failed"
+}
+
+# gen_init_cpio lines for HOST_TOOLS, their libraries and the directories
+# that hold them (symlinks such as /lib64/ld-linux-x86-64.so.2 resolved).
+host_tools_cpio_list() {
+	local f files=() dirs
+	for f in "${HOST_TOOLS[@]}"; do
+		files+=("$f")
+		mapfile -t -O "${#files[@]}" files < <(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
+	done
+	dirs=$(printf '%s\n' "${files[@]}" | xargs -n1 dirname | sort -u |
+		awk '{n = split($0, p, "/"); d = ""; for (i = 2; i <= n; i++) {d = d "/" p[i]; print d}}' | sort -u)
+	for f in $dirs; do
+		[ "$f" = /bin ] || echo "dir $f 755 0 0"
+	done
+	for f in $(printf '%s\n' "${files[@]}" | sort -u); do
+		echo "file $f $(readlink -f "$f") 755 0 0"
+	done
 }
 
 # initramfs FLAVOR: busybox, /init and our static programs, as a gzip cpio
@@ -294,6 +314,7 @@ build_initramfs() {
 		for f in "${GUEST_PROGRAMS[@]}"; do
 			echo "file /bin/$f $GUEST_BIN/$f 755 0 0"
 		done
+		host_tools_cpio_list
 	} >"$list.new"
 	mapfile -t files < <(awk '$1 == "file" {print $3}' "$list.new")
 	if [ -f "$img" ] && cmp -s "$list" "$list.new" && [ -z "$(find "${files[@]}" -newer "$img")" ]; then

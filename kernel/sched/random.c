@@ -78,17 +78,23 @@ static void update_curr_random(struct rq *rq)
  */
 struct cpumask sched_random_overload_mask;
 
-static DEFINE_PER_CPU(struct irq_work, random_kick_work);
-static DEFINE_PER_CPU(int, random_kick_cpu);
-
 /*
  * Wake up an idle CPU chosen by random_kick_idle(). This runs from an
  * irq_work, after the rq lock of the kicking CPU has been released, so it
- * may take the idle CPU's rq lock.
+ * may take the idle CPU's rq lock. Interrupts are off, so the CPU cannot
+ * go offline between the check and the wakeup (stop_machine() waits).
  */
+static void random_kick_fn(struct irq_work *work);
+
+static DEFINE_PER_CPU(struct irq_work, random_kick_work) = IRQ_WORK_INIT(random_kick_fn);
+static DEFINE_PER_CPU(int, random_kick_cpu);
+
 static void random_kick_fn(struct irq_work *work)
 {
-	wake_up_if_idle(__this_cpu_read(random_kick_cpu));
+	int cpu = __this_cpu_read(random_kick_cpu);
+
+	if (cpu_online(cpu))
+		wake_up_if_idle(cpu);
 }
 
 /* Kick one idle CPU that could run a task waiting on @rq, if there is one. */
@@ -323,7 +329,4 @@ DEFINE_SCHED_CLASS(random) = {
 void __init init_random_rq(struct rq *rq)
 {
 	random_rq_init(&rq->random);
-#ifdef CONFIG_SMP
-	init_irq_work(per_cpu_ptr(&random_kick_work, cpu_of(rq)), random_kick_fn);
-#endif
 }

@@ -230,7 +230,14 @@ fn cli() -> TestResult {
     ensure!(code == Some(2) && out.contains("valid: 1..1000"), "slice 5000: {code:?} {out}");
     let (code, out) = run(&["slice"])?;
     ensure!(code == Some(0) && out.trim() == "4 ms", "slice: {code:?} {out}");
-    Ok("run/get/--reset-on-fork/--help/slice work; bad input exits 2 with a message".into())
+    // Debian's schedtool sets raw policy numbers too.
+    let o = std::process::Command::new("/usr/bin/schedtool")
+        .args(["-M", "8", "-e", "/bin/sched-random", "get", "0"])
+        .output()
+        .map_err(err("schedtool"))?;
+    let out = String::from_utf8_lossy(&o.stdout);
+    ensure!(o.status.success() && out.contains("SCHED_RANDOM (8)"), "schedtool -M 8 -e: {:?} {out}", o.status);
+    Ok("run/get/--reset-on-fork/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works".into())
 }
 
 fn fairness_one_cpu() -> TestResult {
