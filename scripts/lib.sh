@@ -348,36 +348,50 @@ accel() {
 	cat "$OUT/accel"
 }
 
-# boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND [EXTRA_QEMU_ARGS...]]
-# Console (ttyS0) goes to the terminal, filtered to the guest's own lines
-# and anything alarming, and in full to out/console-MODE.log; ttyS1 is a
-# unix socket at $KGDB_SOCK for kgdb. Fails on timeout, panic or no SR-END.
-boot_guest() {
-	local flavor=$1 mode=$2 limit=$3 append=${4:-} b log acc rc
-	shift 4 || shift $#
+# qemu_args FLAVOR APPEND: sets QEMU to the command line every boot shares:
+# 4 CPUs, ttyS0 on the chardev "con" (the caller defines it), ttyS1 on a
+# unix socket at $KGDB_SOCK for kgdb, our kernel and initramfs.
+qemu_args() {
+	local flavor=$1 append=$2 b
 	b=$(build_dir "$flavor")
-	log=$OUT/console-$mode.log
-	acc=$(accel "$b")
+	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp 4 -m 1024 -display none -no-reboot
+		-serial chardev:con
+		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb
+		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz"
+		-append "console=ttyS0,115200 $append")
 	rm -f "$KGDB_SOCK"
-	step "booting the $flavor kernel under QEMU ($acc, 4 CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
-	set +e
-	timeout --kill-after=10 "$limit" qemu-system-x86_64 -accel "$acc" -smp 4 -m 1024 \
-		-display none -monitor none -no-reboot \
-		-chardev "stdio,id=con,logfile=$log,signal=off" -serial chardev:con \
-		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb \
-		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz" \
-		-append "console=ttyS0,115200 panic=-1 oops=panic srmode=$mode $append" "$@" \
-		</dev/null | tr -d '\r' | grep --line-buffered -v -E '^\[ *[0-9]+\.[0-9]+\] ' 
-	rc=${PIPESTATUS[0]}
-	set -e
+}
+
+# check_boot LOG RC LIMIT: fails unless the guest behind LOG finished.
+check_boot() {
+	local log=$1 rc=$2 limit=$3
 	ln -sf "$(basename "$log")" "$OUT/console.log"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		die "guest watchdog: no poweroff within ${limit}s (hung?); console log: $log"
 	fi
-	grep -q 'Kernel panic' "$log" && die "guest kernel panicked; console log: $log"
+	if grep -q 'Kernel panic' "$log"; then
+		die "guest kernel panicked; console log: $log"
+	fi
 	[ "$rc" = 0 ] || die "qemu exited with status $rc; console log: $log"
 	grep -q '^SR-END' "$log" || die "guest init did not finish (no SR-END); console log: $log"
-	return 0
+}
+
+# boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND]
+# Console (ttyS0) goes to the terminal, filtered to the guest's own lines,
+# and in full to out/console-MODE.log. Fails on timeout, panic or no SR-END.
+boot_guest() {
+	local flavor=$1 mode=$2 limit=$3 append=${4:-} log rc
+	log=$OUT/console-$mode.log
+	qemu_args "$flavor" "panic=-1 oops=panic srmode=$mode $append"
+	step "booting the $flavor kernel under QEMU (${QEMU[2]}, 4 CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
+	set +e
+	timeout --kill-after=10 "$limit" "${QEMU[@]}" -monitor none \
+		-chardev "stdio,id=con,logfile=$log,signal=off" </dev/null |
+		tr -d '\r' | grep --line-buffered -v -E '^\[ *[0-9]+\.[0-9]+\] '
+	rc=${PIPESTATUS[0]}
+	set -e
+	check_boot "$log" "$rc" "$limit"
 }
 
 # Kernel messages that fail a run even when every test passed (lockdep,
@@ -412,4 +426,16 @@ text = text.replace("*** BLURB HERE ***", blurb.strip(), 1)
 open(p, "w").write(text)
 PY
 	info "exported $n patches and a cover letter to $dir"
+}
+
+# prepare FLAVOR: everything up to a bootable kernel and initramfs.
+prepare() {
+	local flavor=$1
+	timed install ensure_packages
+	timed unpack ensure_tree
+	timed series apply_series
+	timed configure configure "$flavor"
+	timed build build_kernel "$flavor"
+	timed guest build_guest_programs
+	timed initramfs build_initramfs "$flavor"
 }
