@@ -56,6 +56,12 @@ fn put_user_int(ptr: UserPtr, value: c_int) -> Result {
         .write_slice(&bytes[..split])
 }
 
+/// The system call proper.
+///
+/// Kept out of line so that it has a frame of its own: a debugger that
+/// breaks on `mycall::mycall` sees `a`, `b` and `sum` (inlined into
+/// [`rust_mycall`], they are optimised out).
+#[inline(never)]
 fn mycall(a: c_int, b: c_int, sum: UserPtr) -> Result {
     kernel::pr_debug!("a = {}, b = {}\n", a, b);
     let value = checked_sum(a, b)?;
