@@ -254,7 +254,17 @@ static void wakeup_preempt_random(struct rq *rq, struct task_struct *p, int flag
 
 static struct task_struct *pick_task_random(struct rq *rq)
 {
-	return random_rq_pick(&rq->random);
+	struct task_struct *p;
+	u64 start;
+
+	if (!schedstat_enabled())
+		return random_rq_pick(&rq->random);
+
+	/* The cost of a pick, for sched/debug and the benchmarks. */
+	start = sched_clock_cpu(cpu_of(rq));
+	p = random_rq_pick(&rq->random);
+	rq->random.pick_ns += sched_clock_cpu(cpu_of(rq)) - start;
+	return p;
 }
 
 static void put_prev_task_random(struct rq *rq, struct task_struct *p,

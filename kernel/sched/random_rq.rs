@@ -3,17 +3,26 @@
 //! SCHED_RANDOM run queue and pick policy.
 //!
 //! Every CPU has a `struct random_rq` (embedded in its `struct rq`) that holds
-//! the CPU's runnable SCHED_RANDOM tasks, the running one included, on an
-//! intrusive circular list of the `struct sched_random_entity` embedded in
-//! each `task_struct`. This file owns that list and every decision made from
-//! it: which task runs next, when a slice ends, what a yield means and which
-//! task a CPU may pull. The C class in `kernel/sched/random.c` owns everything
-//! that touches `struct rq` (locking, `nr_running`, clocks, migration) and
-//! calls in here; the interface is `include/linux/sched/random.h`.
+//! the CPU's runnable SCHED_RANDOM tasks, the running one included, in an
+//! intrusive tree of the `struct sched_random_entity` embedded in each
+//! `task_struct`. This file owns that tree and every decision made from it:
+//! which task runs next, when a slice ends, what a yield means and which task
+//! a CPU may pull. The C class in `kernel/sched/random.c` owns everything that
+//! touches `struct rq` (locking, `nr_running`, clocks, migration) and calls in
+//! here; the interface is `include/linux/sched/random.h`.
 //!
 //! Scheduler hooks run with the rq lock (a raw spinlock) held and interrupts
 //! disabled, so nothing here allocates, sleeps, prints or panics, and all
 //! arithmetic on counters wraps.
+//!
+//! # The queue
+//!
+//! A uniform pick needs "the k-th queued task" for a random k. The queue is a
+//! treap whose nodes count the nodes of their subtree: the k-th task is found
+//! by one walk from the root, and insertion and removal rebalance with
+//! rotations driven by random node priorities (a max-heap on them), so every
+//! operation takes O(log n) expected steps and no allocation. The in-order
+//! position of a task carries no meaning; new tasks are appended.
 //!
 //! # Randomness
 //!
@@ -27,7 +36,7 @@
 //! come from [`uniform`], which has no modulo bias.
 
 use core::ptr;
-use kernel::bindings::{self, list_head, random_rq, sched_random_entity, task_struct};
+use kernel::bindings::{self, random_rq, sched_random_entity, task_struct};
 
 /// Draws a value uniformly from `0..n` with `next` as the source of 32-bit
 /// random words, without modulo bias (Lemire's multiply-and-reject method).
@@ -62,30 +71,55 @@ pub extern "C" fn random_uniform(n: u32) -> u32 {
     uniform(n, || unsafe { bindings::sched_random_u32() })
 }
 
-/// Returns the task that embeds the run-queue link `node`.
+type Node = sched_random_entity;
+
+/// Returns the task that embeds the run-queue node `node`.
 ///
 /// # Safety
 ///
-/// `node` must point to the `random.run_node` field of a live `task_struct`.
-unsafe fn task_of(node: *mut list_head) -> *mut task_struct {
-    // SAFETY: by the caller's guarantee `node` is `random.run_node` inside a
-    // `task_struct`, so stepping back by the field offsets stays inside it.
+/// `node` must point to the `random` field of a live `task_struct`.
+unsafe fn task_of(node: *mut Node) -> *mut task_struct {
+    // SAFETY: by the caller's guarantee `node` is the `random` field of a
+    // `task_struct`, so stepping back by its offset stays inside it.
     unsafe {
         node.cast::<u8>()
             .sub(core::mem::offset_of!(task_struct, random))
-            .sub(core::mem::offset_of!(sched_random_entity, run_node))
             .cast::<task_struct>()
     }
 }
 
-/// Returns the run-queue link of task `p`.
+/// Returns the run-queue node of task `p`.
 ///
 /// # Safety
 ///
 /// `p` must point to a live `task_struct`.
-unsafe fn node_of(p: *mut task_struct) -> *mut list_head {
+unsafe fn node_of(p: *mut task_struct) -> *mut Node {
     // SAFETY: `p` is valid, so taking the address of a field is in bounds.
-    unsafe { ptr::addr_of_mut!((*p).random.run_node) }
+    unsafe { ptr::addr_of_mut!((*p).random) }
+}
+
+/// Number of nodes in the subtree rooted at `n` (0 for none).
+///
+/// # Safety
+///
+/// `n` is null or a node of a well-formed tree whose lock the caller holds.
+unsafe fn size(n: *mut Node) -> u32 {
+    if n.is_null() {
+        0
+    } else {
+        // SAFETY: non-null, so a valid node (caller).
+        unsafe { (*n).size }
+    }
+}
+
+/// Recomputes the subtree size of `n` from its children.
+///
+/// # Safety
+///
+/// `n` is a node of a locked tree whose children have correct sizes.
+unsafe fn update(n: *mut Node) {
+    // SAFETY: `n` and its children are valid nodes (caller).
+    unsafe { (*n).size = size((*n).left).wrapping_add(size((*n).right)).wrapping_add(1) };
 }
 
 /// A CPU's run queue, borrowed for the duration of one call.
@@ -93,8 +127,10 @@ unsafe fn node_of(p: *mut task_struct) -> *mut list_head {
 /// # Invariants
 ///
 /// `self.0` points to a `struct random_rq` whose rq lock is held by the
-/// caller for the lifetime of the value. `queue` is a well-formed circular
-/// list of `nr_queued` `random.run_node` links of live tasks.
+/// caller for the lifetime of the value. `root` is null or the root of a
+/// treap of `nr_queued` nodes, each the `random` field of a live task, with
+/// correct `parent` links, `size` = nodes in its subtree (so non-zero exactly
+/// for queued tasks) and `prio` no greater than its parent's.
 struct RunQueue(*mut random_rq);
 
 impl RunQueue {
@@ -107,9 +143,9 @@ impl RunQueue {
         Self(rrq)
     }
 
-    fn head(&self) -> *mut list_head {
-        // SAFETY: by the type invariant `self.0` is valid.
-        unsafe { ptr::addr_of_mut!((*self.0).queue) }
+    fn root(&self) -> *mut Node {
+        // SAFETY: by the type invariant `self.0` is valid and locked.
+        unsafe { (*self.0).root }
     }
 
     fn nr_queued(&self) -> u32 {
@@ -125,85 +161,201 @@ impl RunQueue {
         unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.0).nr_queued), n) }
     }
 
-    /// Appends `p` to the queue; returns `false` (and changes nothing) if it
-    /// is queued already.
+    /// Makes `new` take the place of `old` as the child of `parent` (or as
+    /// the root when `parent` is null).
     ///
     /// # Safety
     ///
-    /// `p` must be a live task whose `random.run_node` is either self-linked
-    /// or on this queue.
+    /// `parent` is null or a node of this tree with `old` as a child.
+    unsafe fn replace_child(&mut self, parent: *mut Node, old: *mut Node, new: *mut Node) {
+        // SAFETY: `self.0` is valid and locked (type invariant); `parent`
+        // is a valid node when non-null (caller).
+        unsafe {
+            if parent.is_null() {
+                (*self.0).root = new;
+            } else if (*parent).left == old {
+                (*parent).left = new;
+            } else {
+                (*parent).right = new;
+            }
+        }
+    }
+
+    /// Rotates `x` above its parent, keeping the in-order sequence and the
+    /// subtree sizes.
+    ///
+    /// # Safety
+    ///
+    /// `x` is a node of this tree and has a parent.
+    unsafe fn rotate_up(&mut self, x: *mut Node) {
+        // SAFETY: `x`, its parent and grandparent (if any) and the moved
+        // subtree (if any) are nodes of this locked tree (caller, type
+        // invariant).
+        unsafe {
+            let p = (*x).parent;
+            let g = (*p).parent;
+            if (*p).left == x {
+                (*p).left = (*x).right;
+                if !(*x).right.is_null() {
+                    (*(*x).right).parent = p;
+                }
+                (*x).right = p;
+            } else {
+                (*p).right = (*x).left;
+                if !(*x).left.is_null() {
+                    (*(*x).left).parent = p;
+                }
+                (*x).left = p;
+            }
+            (*p).parent = x;
+            (*x).parent = g;
+            self.replace_child(g, p, x);
+            update(p);
+            update(x);
+        }
+    }
+
+    /// Queues `p`; returns `false` (and changes nothing) if it is queued
+    /// already.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a live task that is not on another CPU's queue.
     unsafe fn push(&mut self, p: *mut task_struct) -> bool {
         // SAFETY: `p` is live (caller).
-        let node = unsafe { node_of(p) };
-        let head = self.head();
-        // SAFETY: `node` is a valid link (caller); the head and its `prev`
-        // are valid by the type invariant.
+        let x = unsafe { node_of(p) };
+        // SAFETY: `x` is valid (caller); every node reached from the root is
+        // valid (type invariant).
         unsafe {
-            if (*node).next != node {
+            if (*x).size != 0 {
                 return false;
             }
-            let prev = (*head).prev;
-            (*node).next = head;
-            (*node).prev = prev;
-            (*prev).next = node;
-            (*head).prev = node;
+            (*x).left = ptr::null_mut();
+            (*x).right = ptr::null_mut();
+            (*x).size = 1;
+            (*x).prio = bindings::sched_random_u32();
+            // Append: walk the right spine, counting x into each subtree.
+            let mut n = self.root();
+            if n.is_null() {
+                (*x).parent = ptr::null_mut();
+                (*self.0).root = x;
+            } else {
+                loop {
+                    (*n).size = (*n).size.wrapping_add(1);
+                    if (*n).right.is_null() {
+                        (*n).right = x;
+                        (*x).parent = n;
+                        break;
+                    }
+                    n = (*n).right;
+                }
+                // Restore the heap order on priorities.
+                while !(*x).parent.is_null() && (*x).prio > (*(*x).parent).prio {
+                    self.rotate_up(x);
+                }
+            }
         }
-        // INVARIANT: one more link on the list, one more in the count.
+        // INVARIANT: one more node in the treap, one more in the count.
         self.set_nr_queued(self.nr_queued().wrapping_add(1));
         true
     }
 
     /// Unlinks `p`; returns `false` (and changes nothing) if it is not
-    /// queued or its neighbours do not point back at it (corruption).
+    /// queued or its parent does not point back at it (corruption).
     ///
     /// # Safety
     ///
-    /// `p` must be a live task whose `random.run_node` is either self-linked
-    /// or on this queue.
+    /// `p` must be a live task that is not on another CPU's queue.
     unsafe fn remove(&mut self, p: *mut task_struct) -> bool {
         // SAFETY: `p` is live (caller).
-        let node = unsafe { node_of(p) };
-        // SAFETY: `node` is a valid link (caller) and, when queued, so are
-        // its neighbours (type invariant). The checks mirror DEBUG_LIST.
+        let x = unsafe { node_of(p) };
+        // SAFETY: `x` is valid (caller) and, when queued, so are the nodes it
+        // links to (type invariant).
         unsafe {
-            let (prev, next) = ((*node).prev, (*node).next);
-            if next == node || (*prev).next != node || (*next).prev != node {
+            if (*x).size == 0 {
                 return false;
             }
-            (*prev).next = next;
-            (*next).prev = prev;
-            (*node).next = node;
-            (*node).prev = node;
+            let parent = (*x).parent;
+            let linked = if parent.is_null() {
+                self.root() == x
+            } else {
+                (*parent).left == x || (*parent).right == x
+            };
+            if !linked {
+                return false;
+            }
+            // Rotate x down until it has at most one child, keeping the heap
+            // order, then splice it out.
+            while !(*x).left.is_null() && !(*x).right.is_null() {
+                let (l, r) = ((*x).left, (*x).right);
+                self.rotate_up(if (*l).prio > (*r).prio { l } else { r });
+            }
+            let child = if (*x).left.is_null() { (*x).right } else { (*x).left };
+            let parent = (*x).parent;
+            if !child.is_null() {
+                (*child).parent = parent;
+            }
+            self.replace_child(parent, x, child);
+            let mut a = parent;
+            while !a.is_null() {
+                (*a).size = (*a).size.wrapping_sub(1);
+                a = (*a).parent;
+            }
+            (*x).parent = ptr::null_mut();
+            (*x).left = ptr::null_mut();
+            (*x).right = ptr::null_mut();
+            (*x).size = 0;
             if (*self.0).skip == p {
                 (*self.0).skip = ptr::null_mut();
             }
         }
-        // INVARIANT: one link fewer on the list, one fewer in the count.
+        // INVARIANT: one node fewer in the treap, one fewer in the count.
         self.set_nr_queued(self.nr_queued().wrapping_sub(1));
         true
     }
 
-    /// Returns the `k`-th queued task (0-based) other than `skip`, or null
-    /// if there are not that many.
-    fn nth(&self, k: u32, skip: *mut task_struct) -> *mut task_struct {
-        let head = self.head();
-        let mut i = 0u32;
-        // SAFETY: the list is well formed (type invariant), so every link up
-        // to the head is a queued task's `random.run_node`.
+    /// Returns the `k`-th queued task (0-based, in tree order), or null if
+    /// there are not that many.
+    fn nth(&self, mut k: u32) -> *mut task_struct {
+        let mut n = self.root();
+        // SAFETY: every node reached from the root is a valid node of the
+        // locked tree with a correct size (type invariant).
         unsafe {
-            let mut node = (*head).next;
-            while node != head {
-                let p = task_of(node);
-                if p != skip {
-                    if i == k {
-                        return p;
-                    }
-                    i = i.wrapping_add(1);
+            while !n.is_null() {
+                let left = size((*n).left);
+                if k < left {
+                    n = (*n).left;
+                } else if k == left {
+                    return task_of(n);
+                } else {
+                    k = k.wrapping_sub(left).wrapping_sub(1);
+                    n = (*n).right;
                 }
-                node = (*node).next;
             }
         }
         ptr::null_mut()
+    }
+
+    /// Position (0-based, in tree order) of the queued task `p`.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be queued on this run queue.
+    unsafe fn rank(&self, p: *mut task_struct) -> u32 {
+        // SAFETY: `p` is queued here (caller), so its node and every
+        // ancestor are valid nodes of the locked tree (type invariant).
+        unsafe {
+            let mut n = node_of(p);
+            let mut r = size((*n).left);
+            while !(*n).parent.is_null() {
+                let parent = (*n).parent;
+                if (*parent).right == n {
+                    r = r.wrapping_add(size((*parent).left)).wrapping_add(1);
+                }
+                n = parent;
+            }
+            r
+        }
     }
 
     /// Uniform pick among the queued tasks, avoiding a task that yielded
@@ -215,12 +367,15 @@ impl RunQueue {
         }
         // SAFETY: by the type invariant `self.0` is valid and locked.
         let skip = unsafe { (*self.0).skip };
-        let (candidates, skip) = if n > 1 && !skip.is_null() {
-            (n - 1, skip)
+        if n > 1 && !skip.is_null() {
+            // Uniform among the n - 1 others: skip over the yielder's rank.
+            let k = random_uniform(n - 1);
+            // SAFETY: `skip` is queued here: it is cleared when it leaves.
+            let s = unsafe { self.rank(skip) };
+            self.nth(if k >= s { k + 1 } else { k })
         } else {
-            (n, ptr::null_mut())
-        };
-        self.nth(random_uniform(candidates), skip)
+            self.nth(random_uniform(n))
+        }
     }
 }
 
@@ -233,12 +388,11 @@ impl RunQueue {
 pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
     // SAFETY: `rrq` is valid and exclusively ours (caller).
     unsafe {
-        let head = ptr::addr_of_mut!((*rrq).queue);
-        (*head).next = head;
-        (*head).prev = head;
+        (*rrq).root = ptr::null_mut();
         (*rrq).nr_queued = 0;
         (*rrq).skip = ptr::null_mut();
         (*rrq).nr_picks = 0;
+        (*rrq).pick_ns = 0;
         (*rrq).nr_pulled = 0;
         (*rrq).nr_kicks = 0;
     }
@@ -253,15 +407,17 @@ pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
 pub unsafe extern "C" fn random_entity_init(rse: *mut sched_random_entity) {
     // SAFETY: `rse` is valid and not linked anywhere (caller).
     unsafe {
-        let node = ptr::addr_of_mut!((*rse).run_node);
-        (*node).next = node;
-        (*node).prev = node;
+        (*rse).parent = ptr::null_mut();
+        (*rse).left = ptr::null_mut();
+        (*rse).right = ptr::null_mut();
+        (*rse).size = 0;
+        (*rse).prio = 0;
         (*rse).slice_start = 0;
     }
 }
 
-/// Queues `p`. Returns `false` if it was queued already (a bug in the
-/// caller; the queue is left unchanged).
+/// Queues `p` in O(log n) expected steps. Returns `false` if it was queued
+/// already (a bug in the caller; the queue is left unchanged).
 ///
 /// # Safety
 ///
@@ -275,8 +431,8 @@ pub unsafe extern "C" fn random_rq_enqueue(rrq: *mut random_rq, p: *mut task_str
     unsafe { rq.push(p) }
 }
 
-/// Removes `p`. Returns `false` if it was not queued or its links are
-/// corrupted (the queue is left unchanged).
+/// Removes `p` in O(log n) expected steps. Returns `false` if it was not
+/// queued or its links are corrupted (the queue is left unchanged).
 ///
 /// # Safety
 ///
@@ -292,8 +448,8 @@ pub unsafe extern "C" fn random_rq_dequeue(rrq: *mut random_rq, p: *mut task_str
 
 /// Picks the next task to run: uniformly at random among the queued tasks,
 /// except that a task that just yielded is avoided when there is another.
-/// Each pick is independent of the previous ones. Returns null when the
-/// queue is empty. The queue is not modified; only the pick counter and the
+/// Each pick is independent of the previous ones and takes O(log n)
+/// expected steps. Returns null when the queue is empty. The queue is not modified; only the pick counter and the
 /// generator state advance.
 ///
 /// # Safety
@@ -377,26 +533,13 @@ pub unsafe extern "C" fn random_rq_pick_pullable(
     // SAFETY: the rq lock is held (caller).
     let rq = unsafe { RunQueue::new(rrq) };
     let n = rq.nr_queued();
-    let head = rq.head();
-    let first = rq.nth(random_uniform(n), ptr::null_mut());
-    if first.is_null() {
-        return ptr::null_mut();
-    }
-    // SAFETY: `first` is queued here, so live.
-    let mut node = unsafe { node_of(first) };
-    for _ in 0..n {
-        // SAFETY: the list is well formed (type invariant): following `next`
-        // from a queued link visits the other links and the head, each of
-        // them valid; every link but the head is a live queued task's.
-        unsafe {
-            if node == head {
-                node = (*node).next;
-            }
-            let p = task_of(node);
-            if bindings::sched_random_can_migrate(p, dst_cpu) {
-                return p;
-            }
-            node = (*node).next;
+    let start = random_uniform(n);
+    for i in 0..n {
+        let k = ((u64::from(start) + u64::from(i)) % u64::from(n)) as u32;
+        let p = rq.nth(k);
+        // SAFETY: `p` is queued here, so live, and we hold its rq lock.
+        if !p.is_null() && unsafe { bindings::sched_random_can_migrate(p, dst_cpu) } {
+            return p;
         }
     }
     ptr::null_mut()

@@ -6,8 +6,9 @@
  *
  * The types are C so that they can be embedded in task_struct and struct
  * rq; bindgen makes them and the prototypes below visible to Rust. Only
- * Rust changes the list and the counters of struct random_rq; C reads
- * nr_queued locklessly (READ_ONCE()) for placement decisions.
+ * Rust changes the queue (an intrusive treap with subtree sizes, see
+ * random_rq.rs); C reads nr_queued locklessly (READ_ONCE()) for placement
+ * decisions and keeps the statistics it names below.
  */
 #ifndef _LINUX_SCHED_RANDOM_H
 #define _LINUX_SCHED_RANDOM_H
@@ -17,33 +18,46 @@
 struct task_struct;
 
 /**
- * struct sched_random_entity - a task's membership in a SCHED_RANDOM queue
- * @run_node:	link in random_rq::queue, self-linked when not queued
+ * struct sched_random_entity - a task's node in a SCHED_RANDOM run queue
+ * @parent:	parent node, NULL for the root
+ * @left:	left subtree
+ * @right:	right subtree
+ * @size:	nodes in the subtree rooted here; 0 when not queued
+ * @prio:	random treap priority, no greater than the parent's
  * @slice_start: se.sum_exec_runtime when the current time slice began
+ *
+ * All zero is a valid "not queued" state.
  */
 struct sched_random_entity {
-	struct list_head	run_node;
-	u64			slice_start;
+	struct sched_random_entity	*parent;
+	struct sched_random_entity	*left;
+	struct sched_random_entity	*right;
+	u32				size;
+	u32				prio;
+	u64				slice_start;
 };
 
 /**
  * struct random_rq - the SCHED_RANDOM run queue of one CPU
- * @queue:	runnable SCHED_RANDOM tasks, including the running one
- * @nr_queued:	number of tasks on @queue
+ * @root:	root of the treap of runnable SCHED_RANDOM tasks, including
+ *		the running one
+ * @nr_queued:	number of queued tasks
  * @skip:	task that yielded: the next pick avoids it if it can
- * @nr_picks:	picks that returned a task (statistics)
- * @nr_pulled:	tasks this CPU pulled from a busier CPU (statistics)
- * @nr_kicks:	idle CPUs this CPU woke up to pull work (statistics)
+ * @nr_picks:	picks that returned a task (statistics, Rust)
+ * @pick_ns:	time spent picking, while schedstats are on (statistics, C)
+ * @nr_pulled:	tasks this CPU pulled from a busier CPU (statistics, C)
+ * @nr_kicks:	idle CPUs this CPU woke up to pull work (statistics, C)
  *
  * Protected by the lock of the struct rq that embeds it.
  */
 struct random_rq {
-	struct list_head	queue;
-	unsigned int		nr_queued;
-	struct task_struct	*skip;
-	u64			nr_picks;
-	u64			nr_pulled;
-	u64			nr_kicks;
+	struct sched_random_entity	*root;
+	unsigned int			nr_queued;
+	struct task_struct		*skip;
+	u64				nr_picks;
+	u64				pick_ns;
+	u64				nr_pulled;
+	u64				nr_kicks;
 };
 
 #ifdef CONFIG_SCHED_CLASS_RANDOM
