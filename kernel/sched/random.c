@@ -137,9 +137,32 @@ bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
 }
 
 /*
- * Pull one waiting SCHED_RANDOM task from an overloaded CPU to @this_rq,
- * which has none. Called with this_rq->lock held (unpinned); it may be
- * dropped and retaken by double_lock_balance().
+ * Can @this_rq take a task from @src_rq? Only if that leaves @src_rq with
+ * at least as many queued tasks as @this_rq, so that two CPUs never trade
+ * a task back and forth.
+ */
+static inline bool random_imbalanced(struct rq *this_rq, struct rq *src_rq)
+{
+	return READ_ONCE(src_rq->random.nr_queued) >=
+	       READ_ONCE(this_rq->random.nr_queued) + 2;
+}
+
+/* Is there an overloaded CPU that @rq could take a task from? */
+static bool random_should_pull(struct rq *rq)
+{
+	int cpu;
+
+	for_each_cpu(cpu, &sched_random_overload_mask) {
+		if (cpu != cpu_of(rq) && random_imbalanced(rq, cpu_rq(cpu)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Pull one waiting SCHED_RANDOM task to @this_rq from an overloaded CPU
+ * with at least two more queued tasks. Called with this_rq->lock held
+ * (unpinned); it may be dropped and retaken by double_lock_balance().
  */
 static void pull_random_task(struct rq *this_rq)
 {
@@ -152,13 +175,13 @@ static void pull_random_task(struct rq *this_rq)
 		if (cpu == this_cpu)
 			continue;
 		src_rq = cpu_rq(cpu);
-		if (READ_ONCE(src_rq->random.nr_queued) < 2)
+		if (!random_imbalanced(this_rq, src_rq))
 			continue;
 
 		double_lock_balance(this_rq, src_rq);
 		p = NULL;
 		/* Both may have changed while this_rq->lock was dropped. */
-		if (!this_rq->random.nr_queued && src_rq->random.nr_queued >= 2)
+		if (random_imbalanced(this_rq, src_rq))
 			p = random_rq_pick_pullable(&src_rq->random, this_cpu);
 		if (p) {
 			deactivate_task(src_rq, p, 0);
@@ -167,16 +190,23 @@ static void pull_random_task(struct rq *this_rq)
 			this_rq->random.nr_pulled++;
 		}
 		double_unlock_balance(this_rq, src_rq);
-		if (p || this_rq->random.nr_queued)
+		if (p)
 			return;
 	}
 }
 
+/*
+ * Before a CPU picks a task, while some CPU is overloaded: take a waiting
+ * task from a CPU with at least two more. prev_balance() calls this when
+ * the CPU is about to run something below SCHED_RANDOM (it then has no
+ * SCHED_RANDOM task at all) and at the end of every SCHED_RANDOM slice
+ * (task_tick_random() forces the reschedule when a pull is possible).
+ */
 static int balance_random(struct rq *rq, struct task_struct *prev,
 			  struct rq_flags *rf)
 {
-	if (!rq->random.nr_queued && sched_random_overloaded() &&
-	    cpu_active(cpu_of(rq))) {
+	if (sched_random_overloaded() && cpu_active(cpu_of(rq)) &&
+	    random_should_pull(rq)) {
 		/*
 		 * As in balance_rt(): prev is on_cpu, so it cannot be pulled
 		 * away, and the picking loop has not started yet.
@@ -219,6 +249,7 @@ static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
 #else
 static inline void random_update_overload(struct rq *rq) { }
 static inline void random_kick_idle(struct rq *rq) { }
+static inline bool random_should_pull(struct rq *rq) { return false; }
 #endif /* CONFIG_SMP */
 
 static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
@@ -283,8 +314,12 @@ static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 {
 	update_curr_random(rq);
 
+	/*
+	 * At the end of a slice: pick again if there is a choice, or if
+	 * balance_random() could take a task from a busier CPU.
+	 */
 	if (random_rq_tick(&rq->random, p, random_slice_ns()) &&
-	    rq->random.nr_queued > 1)
+	    (rq->random.nr_queued > 1 || random_should_pull(rq)))
 		resched_curr(rq);
 
 	/* Catch up with idle CPUs that went idle after the last kick. */

@@ -119,7 +119,11 @@ unsafe fn size(n: *mut Node) -> u32 {
 /// `n` is a node of a locked tree whose children have correct sizes.
 unsafe fn update(n: *mut Node) {
     // SAFETY: `n` and its children are valid nodes (caller).
-    unsafe { (*n).size = size((*n).left).wrapping_add(size((*n).right)).wrapping_add(1) };
+    unsafe {
+        (*n).size = size((*n).left)
+            .wrapping_add(size((*n).right))
+            .wrapping_add(1)
+    };
 }
 
 /// A CPU's run queue, borrowed for the duration of one call.
@@ -290,7 +294,11 @@ impl RunQueue {
                 let (l, r) = ((*x).left, (*x).right);
                 self.rotate_up(if (*l).prio > (*r).prio { l } else { r });
             }
-            let child = if (*x).left.is_null() { (*x).right } else { (*x).left };
+            let child = if (*x).left.is_null() {
+                (*x).right
+            } else {
+                (*x).left
+            };
             let parent = (*x).parent;
             if !child.is_null() {
                 (*child).parent = parent;
@@ -449,8 +457,8 @@ pub unsafe extern "C" fn random_rq_dequeue(rrq: *mut random_rq, p: *mut task_str
 /// Picks the next task to run: uniformly at random among the queued tasks,
 /// except that a task that just yielded is avoided when there is another.
 /// Each pick is independent of the previous ones and takes O(log n)
-/// expected steps. Returns null when the queue is empty. The queue is not modified; only the pick counter and the
-/// generator state advance.
+/// expected steps. Returns null when the queue is empty. The queue is not
+/// modified; only the pick counter and the generator state advance.
 ///
 /// # Safety
 ///

@@ -29,22 +29,22 @@ echo E2E: lx-dmesg-end\n
 set language auto
 delete
 
-# The SCHED_RANDOM pick (Rust), once a CPU has two or more random tasks
-# queued. The breakpoint is on the entry instruction and the condition reads
-# the first argument register: past the entry, rrq is optimised out.
+# The SCHED_RANDOM pick. random_rq_start_slice(rrq, p) is called by
+# set_next_task_random() with the task random_rq_pick() just chose: break on
+# its entry instruction, where the arguments are still in rdi and rsi (past
+# it they are optimised out). Only CPUs that run SCHED_RANDOM tasks get
+# there (the demo pins its four to one CPU): a breakpoint that other CPUs
+# keep hitting can leave a stale int3 trap pending when gdb detaches, and
+# kgdb then stops the machine for a debugger that is gone.
 set language c
-break *random_rq_pick if ((struct random_rq *)$rdi)->nr_queued >= 2
+break *random_rq_start_slice
 continue
 echo E2E: pick-hit\n
-bt 3
-# Run this CPU to the return address (on top of the stack at the entry
-# instruction) and take the picked task from the return register. Other CPUs
-# pass the same call site with other classes' picks: hence "thread".
-eval "tbreak *0x%lx thread %d", *(unsigned long *)$rsp, $_thread
-continue
-set $picked = (struct task_struct *)$rax
+bt 4
+set $picked = (struct task_struct *)$rsi
+set $rrq = (struct random_rq *)$rdi
 printf "E2E: picked pid=%d policy=%d cpu=%d comm=%s\n", $picked->pid, $picked->policy, $picked->thread_info.cpu, $picked->comm
-printf "E2E: this cpu=%d\n", $lx_current().thread_info.cpu
+printf "E2E: this cpu=%d queued=%u picks=%llu\n", $lx_current().thread_info.cpu, $rrq->nr_queued, $rrq->nr_picks
 delete
 echo E2E: detach\n
 detach

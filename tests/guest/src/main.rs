@@ -6,6 +6,7 @@
 //! `srtest: N passed, N failed`; the host harness counts these lines.
 //! `srtest demo` prints the demo. `srtest list` lists the tests.
 
+mod bench;
 mod experiment;
 mod mycall_tests;
 mod sched_tests;
@@ -38,6 +39,7 @@ fn all_tests() -> Vec<Test> {
     let mut v = Vec::new();
     v.extend(mycall_tests::tests());
     v.extend(sched_tests::tests());
+    v.push(Test { name: "bench.smoke", run: bench_smoke });
     v
 }
 
@@ -63,6 +65,36 @@ fn run(filter: &str) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The benchmark with tiny sizes, so that it cannot rot: every figure must
+/// come out finite and positive (timings are not judged here).
+fn bench_smoke() -> TestResult {
+    let figs = bench::run(&bench::SMOKE)?;
+    let metrics = ["syscall", "pipe_roundtrip", "pick_cost", "messaging_40_threads", "wakeup_latency_p99", "share_spread"];
+    for m in metrics {
+        ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
+    }
+    for f in &figs {
+        let m = f.median();
+        ensure!(m.is_finite() && m >= 0.0 && !f.samples.is_empty(), "bad figure: {}", f.line());
+    }
+    Ok(format!("{} figures, all finite", figs.len()))
+}
+
+fn bench_cmd(smoke: bool) -> ExitCode {
+    match bench::run(if smoke { &bench::SMOKE } else { &bench::FULL }) {
+        Ok(figs) => {
+            for f in figs {
+                println!("{}", f.line());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("BENCH-ERROR {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -96,6 +128,7 @@ fn main() -> ExitCode {
     match args.get(1).map(String::as_str) {
         Some("run") => run(args.get(2).map(String::as_str).unwrap_or("")),
         Some("demo") => demo(),
+        Some("bench") => bench_cmd(args.get(2).map(String::as_str) == Some("--smoke")),
         Some("list") => {
             for t in all_tests() {
                 println!("{}", t.name);
@@ -103,7 +136,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: srtest run [FILTER] | demo | list");
+            eprintln!("usage: srtest run [FILTER] | demo | bench [--smoke] | list");
             ExitCode::from(2)
         }
     }

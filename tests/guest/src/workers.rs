@@ -49,6 +49,7 @@ impl Crew {
             let (policy, prio, mask, record) = (s.policy, s.prio, s.mask, s.record);
             let handle = std::thread::Builder::new()
                 .name(format!("worker{i}"))
+                .stack_size(256 * 1024)
                 .spawn(move || {
                     let mut setup = Ok(());
                     if mask != 0 {

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `srtest bench [--smoke]`: what SCHED_RANDOM and mycall cost, each figure
+//! next to a baseline measured in the same boot seconds apart. Prints one
+//! `BENCH|metric|variant|param|median|min|max|unit|reps` line per figure
+//! (scripts/bench turns them into a table, a CSV and a plot).
+
+use crate::experiment;
+use crate::workers::{self, Crew, WorkerSpec};
+use srsys::{self as sys, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+/// Sizes of one run: the real benchmark or a smoke test of the code paths.
+pub struct Sizes {
+    pub reps: usize,
+    pub syscalls: u32,
+    pub round_trips: u32,
+    pub pick_ns_window: Duration,
+    pub queue_lengths: &'static [usize],
+    pub messages: usize,
+    pub wakeups: usize,
+    pub fairness_secs: f64,
+    pub fairness_n: &'static [usize],
+}
+
+pub const FULL: Sizes = Sizes {
+    reps: 5,
+    syscalls: 1_000_000,
+    round_trips: 20_000,
+    pick_ns_window: Duration::from_secs(1),
+    queue_lengths: &[2, 8, 64, 512, 2048],
+    messages: 200,
+    wakeups: 1000,
+    fairness_secs: 3.0,
+    fairness_n: &[2, 4, 8, 16],
+};
+
+pub const SMOKE: Sizes = Sizes {
+    reps: 2,
+    syscalls: 2000,
+    round_trips: 200,
+    pick_ns_window: Duration::from_millis(100),
+    queue_lengths: &[2, 8],
+    messages: 10,
+    wakeups: 20,
+    fairness_secs: 0.3,
+    fairness_n: &[2],
+};
+
+/// One reported figure.
+pub struct Figure {
+    pub metric: &'static str,
+    pub variant: String,
+    pub param: String,
+    pub samples: Vec<f64>,
+    pub unit: &'static str,
+}
+
+impl Figure {
+    pub fn median(&self) -> f64 {
+        let mut v = self.samples.clone();
+        v.sort_by(|a, b| a.total_cmp(b));
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let m = v.len() / 2;
+        if v.len() % 2 == 1 {
+            v[m]
+        } else {
+            (v[m - 1] + v[m]) / 2.0
+        }
+    }
+
+    pub fn line(&self) -> String {
+        let min = self.samples.iter().cloned().fold(f64::INFINITY, f64::min);
+        let max = self.samples.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        format!(
+            "BENCH|{}|{}|{}|{:.3}|{:.3}|{:.3}|{}|{}",
+            self.metric,
+            self.variant,
+            self.param,
+            self.median(),
+            min,
+            max,
+            self.unit,
+            self.samples.len()
+        )
+    }
+}
+
+fn fig(metric: &'static str, variant: &str, param: &str, samples: Vec<f64>, unit: &'static str) -> Figure {
+    Figure { metric, variant: variant.into(), param: param.into(), samples, unit }
+}
+
+/// ns per call of `f`, `n` calls.
+fn per_call(n: u32, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    t.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn syscalls(s: &Sizes, out: &mut Vec<Figure>) {
+    let (mut getpid, mut mycall, mut enosys) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sum = 0i32;
+    let p = &mut sum as *mut i32 as usize;
+    for _ in 0..s.reps {
+        getpid.push(per_call(s.syscalls, || {
+            let _ = sys::nr_only(sys::NR_GETPID);
+        }));
+        mycall.push(per_call(s.syscalls, || {
+            let _ = sys::mycall_raw(1, 2, p);
+        }));
+        enosys.push(per_call(s.syscalls, || {
+            let _ = sys::nr_only(549);
+        }));
+    }
+    let n = s.syscalls.to_string();
+    out.push(fig("syscall", "getpid", &n, getpid, "ns/call"));
+    out.push(fig("syscall", "mycall", &n, mycall, "ns/call"));
+    out.push(fig("syscall", "enosys(549)", &n, enosys, "ns/call"));
+}
+
+/// Pipe ping-pong between two threads on one CPU: us per round trip.
+fn pingpong(policy: u32, cpu: usize, rounds: u32) -> Result<f64, String> {
+    let (mut a_r, mut a_w) = sys::pipe().map_err(|e| e.to_string())?;
+    let (mut b_r, mut b_w) = sys::pipe().map_err(|e| e.to_string())?;
+    let prio = if policy == SCHED_FIFO { 10 } else { 0 };
+    let setup = move || -> Result<(), String> {
+        sys::set_affinity(0, 1 << cpu).map_err(|e| format!("affinity: {e}"))?;
+        sys::sched_setscheduler(0, policy, prio).map_err(|e| format!("policy {policy}: {e}"))?;
+        Ok(())
+    };
+    let echo = std::thread::spawn(move || -> Result<(), String> {
+        setup()?;
+        let mut buf = [0u8; 1];
+        for _ in 0..rounds {
+            a_r.read_exact(&mut buf).map_err(|e| e.to_string())?;
+            b_w.write_all(&buf).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    });
+    let r = (|| -> Result<f64, String> {
+        setup()?;
+        let mut buf = [7u8; 1];
+        let t = Instant::now();
+        for _ in 0..rounds {
+            a_w.write_all(&buf).map_err(|e| e.to_string())?;
+            b_r.read_exact(&mut buf).map_err(|e| e.to_string())?;
+        }
+        Ok(t.elapsed().as_nanos() as f64 / 1000.0 / rounds as f64)
+    })();
+    let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+    let _ = sys::set_affinity(0, (1u64 << sys::online_cpus().len()) - 1);
+    echo.join().map_err(|_| "echo thread panicked".to_string())??;
+    r
+}
+
+fn context_switch(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    let cpu = 1.min(workers::last_cpu());
+    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM), ("SCHED_FIFO", SCHED_FIFO)] {
+        let mut v = Vec::new();
+        for _ in 0..s.reps {
+            v.push(pingpong(policy, cpu, s.round_trips)?);
+        }
+        out.push(fig("pipe_roundtrip", name, &s.round_trips.to_string(), v, "us/roundtrip"));
+    }
+    Ok(())
+}
+
+/// (pick_ns, nr_picks) of CPU `cpu`'s random_rq, from debugfs.
+fn pick_counters(cpu: usize) -> Result<(u64, u64), String> {
+    let d = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(|e| format!("sched/debug: {e}"))?;
+    let sec = d.split(&format!("random_rq[{cpu}]:")).nth(1).ok_or("no random_rq section")?;
+    let get = |k: &str| -> Option<u64> {
+        sec.lines().find(|l| l.trim_start().starts_with(&format!(".{k} ")))?.split(':').nth(1)?.trim().parse().ok()
+    };
+    Ok((get("pick_ns").ok_or("no pick_ns")?, get("nr_picks").ok_or("no nr_picks")?))
+}
+
+/// The kernel's own time per pick with N CPU-bound SCHED_RANDOM tasks on
+/// one CPU (1 ms slices), from random_rq::pick_ns / nr_picks (schedstats).
+fn pick_cost(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
+    const SCHEDSTATS: &str = "/proc/sys/kernel/sched_schedstats";
+    let cpu = workers::last_cpu();
+    std::fs::write(SLICE, "1\n").map_err(|e| format!("{SLICE}: {e}"))?;
+    std::fs::write(SCHEDSTATS, "1\n").map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
+    let r = (|| -> Result<(), String> {
+        for &n in s.queue_lengths {
+            let specs: Vec<WorkerSpec> =
+                (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+            let crew = Crew::start(&specs)?;
+            let samples = workers::as_controller(1, || -> Result<Vec<f64>, String> {
+                crew.go();
+                std::thread::sleep(s.pick_ns_window / 2);
+                let mut v = Vec::new();
+                for _ in 0..s.reps {
+                    let (ns0, n0) = pick_counters(cpu)?;
+                    std::thread::sleep(s.pick_ns_window);
+                    let (ns1, n1) = pick_counters(cpu)?;
+                    if n1 > n0 {
+                        v.push((ns1 - ns0) as f64 / (n1 - n0) as f64);
+                    }
+                }
+                Ok(v)
+            })?;
+            crew.finish();
+            out.push(fig("pick_cost", "SCHED_RANDOM", &n.to_string(), samples?, "ns/pick"));
+        }
+        Ok(())
+    })();
+    let _ = std::fs::write(SLICE, "4\n");
+    let _ = std::fs::write(SCHEDSTATS, "0\n");
+    r
+}
+
+fn messaging_ms(policy: u32, msgs: usize) -> Result<f64, String> {
+    use std::os::unix::net::UnixStream;
+    sys::sched_setscheduler(0, policy, 0).map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..20 {
+        let (mut tx, mut rx) = UnixStream::pair().map_err(|e| e.to_string())?;
+        handles.push(std::thread::spawn(move || {
+            let msg = [1u8; 100];
+            (0..msgs).filter(|_| tx.write_all(&msg).is_ok()).count()
+        }));
+        handles.push(std::thread::spawn(move || {
+            let mut buf = [0u8; 100];
+            (0..msgs).filter(|_| rx.read_exact(&mut buf).is_ok()).count()
+        }));
+    }
+    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+    if total != 40 * msgs {
+        return Err(format!("{total} of {} messages", 40 * msgs));
+    }
+    Ok(ms)
+}
+
+fn throughput(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM)] {
+        let mut v = Vec::new();
+        for _ in 0..s.reps {
+            v.push(messaging_ms(policy, s.messages)?);
+        }
+        out.push(fig("messaging_40_threads", name, &format!("{} msgs", 20 * s.messages), v, "ms"));
+    }
+    Ok(())
+}
+
+/// Timer wakeup latency (1 ms sleeps) of a task of `policy` sharing a CPU
+/// with two CPU-bound SCHED_RANDOM tasks: lateness in us per wakeup.
+fn wakeup_latency(policy: u32, wakeups: usize) -> Result<Vec<f64>, String> {
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&[
+        WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false },
+        WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false },
+    ])?;
+    crew.go();
+    let prio = if policy == SCHED_FIFO { 10 } else { 0 };
+    let r = std::thread::spawn(move || -> Result<Vec<f64>, String> {
+        sys::set_affinity(0, 1 << cpu).map_err(|e| e.to_string())?;
+        sys::sched_setscheduler(0, policy, prio).map_err(|e| e.to_string())?;
+        let mut lat = Vec::with_capacity(wakeups);
+        for _ in 0..wakeups {
+            let t = Instant::now();
+            std::thread::sleep(Duration::from_millis(1));
+            lat.push((t.elapsed().as_nanos() as f64 - 1e6).max(0.0) / 1000.0);
+        }
+        Ok(lat)
+    })
+    .join()
+    .map_err(|_| "thread panicked".to_string());
+    crew.finish();
+    r?
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn latency(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM), ("SCHED_FIFO", SCHED_FIFO)] {
+        let (mut med, mut p99, mut max) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..s.reps {
+            let mut v = wakeup_latency(policy, s.wakeups)?;
+            med.push(percentile(&mut v, 0.5));
+            p99.push(percentile(&mut v, 0.99));
+            max.push(percentile(&mut v, 1.0));
+        }
+        let n = s.wakeups.to_string();
+        out.push(fig("wakeup_latency_median", name, &n, med, "us"));
+        out.push(fig("wakeup_latency_p99", name, &n, p99, "us"));
+        out.push(fig("wakeup_latency_max", name, &n, max, "us"));
+    }
+    Ok(())
+}
+
+fn fairness(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    for &n in s.fairness_n {
+        let (mut spread, mut chi2, mut succ) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..s.reps {
+            let e = experiment::run(SCHED_RANDOM, n, s.fairness_secs)?;
+            let max = e.shares.iter().cloned().fold(0.0, f64::max);
+            let min = e.shares.iter().cloned().fold(1.0, f64::min);
+            spread.push(100.0 * (max - min));
+            chi2.push(e.chi2_slices / workers::chi_square_critical_0_001(n - 1));
+            if n > 2 {
+                succ.push(e.chi2_successors / workers::chi_square_critical_0_001(n * (n - 2)));
+            }
+        }
+        let p = n.to_string();
+        out.push(fig("share_spread", "SCHED_RANDOM", &p, spread, "points"));
+        out.push(fig("chi2_slices/critical", "SCHED_RANDOM", &p, chi2, "ratio"));
+        if !succ.is_empty() {
+            out.push(fig("chi2_successors/critical", "SCHED_RANDOM", &p, succ, "ratio"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs every measurement; returns the figures (or the first error).
+pub fn run(s: &Sizes) -> Result<Vec<Figure>, String> {
+    let mut out = Vec::new();
+    syscalls(s, &mut out);
+    context_switch(s, &mut out)?;
+    pick_cost(s, &mut out)?;
+    throughput(s, &mut out)?;
+    latency(s, &mut out)?;
+    fairness(s, &mut out)?;
+    Ok(out)
+}
