@@ -36,11 +36,14 @@ delete
 # there (the demo pins its four to one CPU): a breakpoint that other CPUs
 # keep hitting can leave a stale int3 trap pending when gdb detaches, and
 # kgdb then stops the machine for a debugger that is gone.
+# The condition skips the calls from sched_setscheduler() while the demo's
+# tasks enter SCHED_RANDOM: only picks among two or more queued tasks, once
+# picking is under way.
 set language c
-break *random_rq_start_slice
+break *random_rq_start_slice if ((struct random_rq *)$rdi)->nr_queued >= 2 && ((struct random_rq *)$rdi)->nr_picks >= 10
 continue
 echo E2E: pick-hit\n
-bt 4
+bt 6
 set $picked = (struct task_struct *)$rsi
 set $rrq = (struct random_rq *)$rdi
 printf "E2E: picked pid=%d policy=%d cpu=%d comm=%s\n", $picked->pid, $picked->policy, $picked->thread_info.cpu, $picked->comm
