@@ -90,9 +90,9 @@ ensure_packages() {
 	fi
 	[ -f /usr/src/$LINUX_SRC_PKG.tar.xz ] || die "/usr/src/$LINUX_SRC_PKG.tar.xz missing after installing $LINUX_SRC_PKG"
 
-	if "$TOOLS/bin/bindgen" --version 2>/dev/null | grep -qx "bindgen $BINDGEN_VERSION"; then
+	if "$TOOLS/bin/bindgen" --version 2>/dev/null | grep -x "bindgen $BINDGEN_VERSION" >/dev/null; then
 		info "bindgen $BINDGEN_VERSION: present"
-	elif command -v bindgen >/dev/null && bindgen --version | grep -qx "bindgen $BINDGEN_VERSION"; then
+	elif command -v bindgen >/dev/null && bindgen --version | grep -x "bindgen $BINDGEN_VERSION" >/dev/null; then
 		mkdir -p "$TOOLS/bin"
 		ln -sf "$(command -v bindgen)" "$TOOLS/bin/bindgen"
 		info "bindgen $BINDGEN_VERSION: using $(command -v bindgen)"
@@ -338,7 +338,7 @@ accel() {
 	elif timeout 30 qemu-system-x86_64 -accel kvm -m 256 -smp 1 -display none -monitor none \
 		-no-reboot -serial stdio -kernel "$b/arch/x86/boot/bzImage" \
 		-initrd "$OUT/initramfs-main.cpio.gz" -append "console=ttyS0 panic=-1 srmode=probe" \
-		</dev/null 2>&1 | grep -q '^SR-END'; then
+		</dev/null 2>&1 | grep "^SR-END" >/dev/null; then
 		why="probe boot under KVM reached init"
 		echo kvm >"$OUT/accel"
 	else why="probe boot under KVM did not reach init in 30 s"

@@ -185,6 +185,9 @@ fn pick_cost(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
     const SCHEDSTATS: &str = "/proc/sys/kernel/sched_schedstats";
     let cpu = workers::last_cpu();
+    // Restored afterwards; the test suite boots with schedstats=enable, so
+    // that nothing toggles the static key (which patches text) under load.
+    let schedstats = std::fs::read_to_string(SCHEDSTATS).map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
     std::fs::write(SLICE, "1\n").map_err(|e| format!("{SLICE}: {e}"))?;
     std::fs::write(SCHEDSTATS, "1\n").map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
     let r = (|| -> Result<(), String> {
@@ -212,7 +215,9 @@ fn pick_cost(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
         Ok(())
     })();
     let _ = std::fs::write(SLICE, "4\n");
-    let _ = std::fs::write(SCHEDSTATS, "0\n");
+    if schedstats.trim() != "1" {
+        let _ = std::fs::write(SCHEDSTATS, "0\n");
+    }
     r
 }
 

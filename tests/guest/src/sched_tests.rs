@@ -742,13 +742,14 @@ fn observability() -> TestResult {
         (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
     let crew = Crew::start(&specs)?;
     let tids = crew.tids();
-    let tr = |p: &str, v: &str| std::fs::write(format!("/sys/kernel/tracing/{p}"), v).map_err(|e| format!("tracing/{p}: {e}"));
+    // sched_switch is enabled on the kernel command line (see scripts/test):
+    // toggling it here would patch __schedule() while it runs.
+    let en = std::fs::read_to_string("/sys/kernel/tracing/events/sched/sched_switch/enable").unwrap_or_default();
+    ensure!(en.trim() == "1", "sched:sched_switch is not enabled (boot with trace_event=sched:sched_switch)");
     let r = workers::as_controller(1, || -> Result<(String, String), String> {
         crew.go();
-        tr("trace", "")?;
-        tr("events/sched/sched_switch/enable", "1")?;
+        std::fs::write("/sys/kernel/tracing/trace", "").map_err(|e| format!("clear trace: {e}"))?;
         std::thread::sleep(Duration::from_millis(400));
-        tr("events/sched/sched_switch/enable", "0")?;
         let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
         let trace = std::fs::read_to_string("/sys/kernel/tracing/trace").map_err(err("trace"))?;
         Ok((debug, trace))
