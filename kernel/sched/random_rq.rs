@@ -525,10 +525,18 @@ pub unsafe extern "C" fn random_rq_tick(
     true
 }
 
+/// How many queued tasks [`random_rq_pick_pullable`] looks at, at most. Its
+/// callers hold the rq lock, one of them at every tick of an overloaded
+/// CPU: the bound keeps a call O(log n) even when most queued tasks are
+/// pinned. A pull that finds nothing movable is retried at the next tick or
+/// slice end, from another random position.
+const PULL_PROBES: u32 = 16;
+
 /// Chooses a task that CPU `dst_cpu` may pull from this queue: one that is
-/// not running, may migrate and is allowed on `dst_cpu`. Candidates are
-/// tried starting at a random position, so repeated pulls do not always
-/// take the same task. Returns null if there is none.
+/// not running, may migrate and is allowed on `dst_cpu`. Up to
+/// [`PULL_PROBES`] consecutive tasks are tried from a random position, so
+/// repeated pulls do not always take the same task. Returns null if none of
+/// them qualifies.
 ///
 /// # Safety
 ///
@@ -542,7 +550,7 @@ pub unsafe extern "C" fn random_rq_pick_pullable(
     let rq = unsafe { RunQueue::new(rrq) };
     let n = rq.nr_queued();
     let start = random_uniform(n);
-    for i in 0..n {
+    for i in 0..n.min(PULL_PROBES) {
         let k = ((u64::from(start) + u64::from(i)) % u64::from(n)) as u32;
         let p = rq.nth(k);
         // SAFETY: `p` is queued here, so live, and we hold its rq lock.
