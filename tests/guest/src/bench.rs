@@ -152,7 +152,7 @@ fn pingpong(policy: u32, cpu: usize, rounds: u32) -> Result<f64, String> {
         Ok(t.elapsed().as_nanos() as f64 / 1000.0 / rounds as f64)
     })();
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
-    let _ = sys::set_affinity(0, (1u64 << sys::online_cpus().len()) - 1);
+    let _ = sys::set_affinity(0, sys::online_mask());
     echo.join().map_err(|_| "echo thread panicked".to_string())??;
     r
 }

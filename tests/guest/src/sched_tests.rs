@@ -49,7 +49,7 @@ fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
 fn reset_self() {
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
     let _ = sys::set_nice(0, 0);
-    let _ = sys::set_affinity(0, (1u64 << sys::online_cpus().len()) - 1);
+    let _ = sys::set_affinity(0, sys::online_mask());
 }
 
 fn abi_set_get() -> TestResult {
@@ -580,8 +580,7 @@ fn pi_boost() -> TestResult {
 }
 
 fn affinity_churn() -> TestResult {
-    let ncpu = sys::online_cpus().len();
-    let all = (1u64 << ncpu) - 1;
+    let all = sys::online_mask();
     let n = 6;
     let specs: Vec<WorkerSpec> =
         (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect();

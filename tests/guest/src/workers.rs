@@ -132,7 +132,7 @@ fn spin(stop: &AtomicBool, progress: &AtomicU64, record: bool, epoch: Instant) -
 /// keeps control over CPU-bound SCHED_RANDOM workers; restores SCHED_OTHER
 /// and all CPUs afterwards.
 pub fn as_controller<T>(mask: u64, f: impl FnOnce() -> T) -> Result<T, String> {
-    let all = (1u64 << sys::online_cpus().len()) - 1;
+    let all = sys::online_mask();
     if mask != 0 {
         sys::set_affinity(0, mask).map_err(|e| format!("controller affinity: {e}"))?;
     }

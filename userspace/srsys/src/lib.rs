@@ -257,6 +257,11 @@ pub fn online_cpus() -> Vec<usize> {
     parse_cpulist(s.trim())
 }
 
+/// Affinity mask of the online CPUs (bit n = CPU n), from sysfs.
+pub fn online_mask() -> u64 {
+    online_cpus().iter().filter(|&&c| c < 64).fold(0, |m, &c| m | 1 << c)
+}
+
 pub fn parse_cpulist(s: &str) -> Vec<usize> {
     let mut v = Vec::new();
     for part in s.split(',').filter(|p| !p.is_empty()) {
