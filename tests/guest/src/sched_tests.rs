@@ -553,8 +553,10 @@ fn pi_boost() -> TestResult {
             std::hint::spin_loop();
             boosted = sys::stat_field(pid, tid as i32, 18).unwrap_or(0);
         }
-        sys::futex(&l2, sys::FUTEX_UNLOCK_PI, 0).map_err(err("owner unlock"))?;
+        // Mark the release before it happens: the boosted waiter runs as
+        // soon as the unlock hands it the lock.
         r2.store(true, Ordering::SeqCst);
+        sys::futex(&l2, sys::FUTEX_UNLOCK_PI, 0).map_err(err("owner unlock"))?;
         let after = sys::stat_field(pid, tid as i32, 18).unwrap_or(0);
         Ok((boosted, after, sys::sched_getscheduler(0).unwrap_or(99)))
     });
