@@ -214,17 +214,28 @@ apply_series() {
 }
 
 # ---- 4. configure and build ---------------------------------------------
-# build_dir FLAVOR: out/build/main (Kconfig.fragment) or out/build/debug.
+# build_dir FLAVOR: out/build/FLAVOR.
 build_dir() { echo "$OUT/build/$1"; }
 
-# fragments FLAVOR: sets the array FRAGS to the Kconfig fragments of FLAVOR.
+# The kernel flavours: tinyconfig plus these fragments, merged in order (a
+# later fragment overrides an earlier one).
+#   main      the main job's kernel (scripts/run)
+#   debug     lockdep, DEBUG_LIST, kgdb, DWARF: the suite's first kernel
+#   hardened  debug + KASAN, UBSAN, NO_HZ_FULL, cgroups, NR_CPUS=64
+#   up        debug with CONFIG_SMP=n and CONFIG_MYCALL=n
+#   vagrant   debug + what a Debian VM under libvirt needs (virtio, ext4)
 fragments() {
 	FRAGS=("$TOP/Kconfig.fragment")
-	[ "$1" != debug ] || FRAGS+=("$TOP/Kconfig.debug.fragment")
+	case $1 in
+	main) ;;
+	debug) FRAGS+=("$TOP/Kconfig.debug.fragment") ;;
+	hardened | up | vagrant) FRAGS+=("$TOP/Kconfig.debug.fragment" "$TOP/Kconfig.$1.fragment") ;;
+	*) die "unknown kernel flavour '$1'" ;;
+	esac
 }
 
 configure() {
-	local flavor=$1 b stamp frag bad=()
+	local flavor=$1 b stamp opt bad=()
 	b=$(build_dir "$flavor")
 	mkdir -p "$b"
 	fragments "$flavor"
@@ -238,14 +249,13 @@ configure() {
 	cat "${FRAGS[@]}" >>"$b/.config"
 	"${KMAKE[@]}" -s O="$b" olddefconfig >"$b/config.log" 2>&1 ||
 		die "make olddefconfig failed; see $b/config.log"
-	for frag in "${FRAGS[@]}"; do
-		while IFS= read -r opt; do
-			case $opt in
-			*=n) ! grep -q "^${opt%=n}=" "$b/.config" || bad+=("$opt") ;;
-			*) grep -qxF "$opt" "$b/.config" || bad+=("$opt") ;;
-			esac
-		done < <(grep '^CONFIG_' "$frag")
-	done
+	# The last setting of each option across the fragments must stick.
+	while IFS= read -r opt; do
+		case $opt in
+		*=n) ! grep -q "^${opt%=n}=" "$b/.config" || bad+=("$opt") ;;
+		*) grep -qxF "$opt" "$b/.config" || bad+=("$opt") ;;
+		esac
+	done < <(cat "${FRAGS[@]}" | grep '^CONFIG_' | tac | awk -F= '!seen[$1]++')
 	[ ${#bad[@]} -eq 0 ] || die "these options did not survive olddefconfig (a missing dependency?): ${bad[*]}"
 	"${KMAKE[@]}" -s O="$b" rustavailable >/dev/null || die "make rustavailable failed"
 	echo "$stamp" >"$b/config.stamp"
