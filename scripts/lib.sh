@@ -387,12 +387,13 @@ check_boot() {
 	grep -q '^SR-END' "$log" || die "guest init did not finish (no SR-END); console log: $log"
 }
 
-# boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND]
+# boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND [TAG]]
 # Console (ttyS0) goes to the terminal, filtered to the guest's own lines,
-# and in full to out/console-MODE.log. Fails on timeout, panic or no SR-END.
+# and in full to out/console-TAG.log (TAG defaults to MODE). Fails on
+# timeout, panic or no SR-END.
 boot_guest() {
-	local flavor=$1 mode=$2 limit=$3 append=${4:-} log rc
-	log=$OUT/console-$mode.log
+	local flavor=$1 mode=$2 limit=$3 append=${4:-} tag=${5:-$2} log rc
+	log=$OUT/console-$tag.log
 	qemu_args "$flavor" "panic=-1 oops=panic srmode=$mode $append"
 	step "booting the $flavor kernel under QEMU (${QEMU[2]}, 4 CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
 	set +e
@@ -406,7 +407,7 @@ boot_guest() {
 
 # Kernel messages that fail a run even when every test passed (lockdep,
 # DEBUG_LIST and atomic-sleep reports all start with BUG: or WARNING:).
-SPLAT_RE='BUG:|WARNING:|Oops|Call Trace:|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu: INFO:|self-detected stall|detected stalls|blocked for more than|INFO: lockdep is turned off|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context'
+SPLAT_RE='BUG:|WARNING:|UBSAN:|Oops|Call Trace:|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu: INFO:|self-detected stall|detected stalls|blocked for more than|INFO: lockdep is turned off|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context'
 
 # Prints the splat lines of a console log; fails if there are any.
 scan_console() {

@@ -8,8 +8,9 @@
 //! `task_struct`. This file owns that tree and every decision made from it:
 //! which task runs next, when a slice ends, what a yield means and which task
 //! a CPU may pull. The C class in `kernel/sched/random.c` owns everything that
-//! touches `struct rq` (locking, `nr_running`, clocks, migration) and calls in
-//! here; the interface is `include/linux/sched/random.h`.
+//! touches `struct rq` (locking, `nr_running`, clocks, balancing between CPUs
+//! in `kernel/sched/random_balance.c`) and calls in here; the interface is
+//! `kernel/sched/random.h`, private to `kernel/sched/`.
 //!
 //! Scheduler hooks run with the rq lock (a raw spinlock) held and interrupts
 //! disabled, so nothing here allocates, sleeps, prints or panics, and all
@@ -28,21 +29,31 @@
 //!
 //! Picks draw from `sched_random_u32()`, which returns `sched_rng()`: the
 //! scheduler's per-CPU prandom state, seeded from the kernel CRNG
-//! (`get_random_bytes()`) at boot. `get_random_u32()` itself cannot be used
-//! here: it takes a `local_lock_t` and may take a `spinlock_t`, both of which
-//! sleep on PREEMPT_RT and are invalid inside a raw spinlock (lockdep reports
-//! it with `CONFIG_PROVE_RAW_LOCK_NESTING`). The per-CPU state is only used
-//! with interrupts disabled, so it needs no lock of its own. Bounded values
-//! come from [`uniform`], which has no modulo bias.
+//! (`get_random_bytes()`) at boot (by `sched_init_smp()`, or by random.c on
+//! a UP kernel). `get_random_u32()` itself cannot be used here: it takes a
+//! `local_lock_t` and may take a `spinlock_t`, both of which sleep on
+//! PREEMPT_RT and are invalid inside a raw spinlock (lockdep reports it with
+//! `CONFIG_PROVE_RAW_LOCK_NESTING`). `sched_random_u32()` disables
+//! preemption around its use of the per-CPU state, so it may be called from
+//! any context; its callers hold an rq lock or `p->pi_lock` anyway. Bounded
+//! values come from [`uniform`], which has no modulo bias and never loops
+//! without bound, whatever the generator returns.
 
 use core::ptr;
 use kernel::bindings::{self, random_rq, sched_random_entity, task_struct};
+
+/// How many products [`uniform`] rejects at most before it takes one. A
+/// working generator needs a second draw with probability below 2^-32 * n
+/// and an eighth one practically never; a broken one (an unseeded, all-zero
+/// state returns 0 forever) must not make a pick spin under the rq lock.
+const UNIFORM_MAX_REJECTS: u32 = 8;
 
 /// Draws a value uniformly from `0..n` with `next` as the source of 32-bit
 /// random words, without modulo bias (Lemire's multiply-and-reject method).
 ///
 /// Returns 0 when `n` is 0 or 1. The expected number of draws is less than
-/// two for every `n`.
+/// two for every `n`, and there are never more than
+/// `1 + UNIFORM_MAX_REJECTS`.
 fn uniform(n: u32, mut next: impl FnMut() -> u32) -> u32 {
     if n <= 1 {
         return 0;
@@ -52,22 +63,21 @@ fn uniform(n: u32, mut next: impl FnMut() -> u32) -> u32 {
         // Reject the low products that would make some results more likely:
         // 2^32 mod n of them.
         let threshold = n.wrapping_neg() % n;
-        while (m as u32) < threshold {
+        let mut rejects = 0;
+        while (m as u32) < threshold && rejects < UNIFORM_MAX_REJECTS {
             m = u64::from(next()) * u64::from(n);
+            rejects += 1;
         }
     }
     (m >> 32) as u32
 }
 
 /// A uniformly distributed value in `0..n` (0 when `n` is 0) from the
-/// scheduler's per-CPU generator.
-///
-/// Callable from any context with preemption disabled.
+/// scheduler's per-CPU generator. Callable from any context.
 #[no_mangle]
 pub extern "C" fn random_uniform(n: u32) -> u32 {
-    // SAFETY: `sched_random_u32()` only advances this CPU's prandom state;
-    // every caller of this function runs with preemption disabled (under the
-    // rq lock or `p->pi_lock`), as `this_cpu_ptr()` requires.
+    // SAFETY: `sched_random_u32()` has no precondition: it disables
+    // preemption around its use of this CPU's generator state.
     uniform(n, || unsafe { bindings::sched_random_u32() })
 }
 
@@ -398,11 +408,14 @@ pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
     unsafe {
         (*rrq).root = ptr::null_mut();
         (*rrq).nr_queued = 0;
+        (*rrq).nr_migratory = 0;
         (*rrq).skip = ptr::null_mut();
+        (*rrq).curr = ptr::null_mut();
+        (*rrq).overloaded = false;
         (*rrq).nr_picks = 0;
         (*rrq).pick_ns = 0;
         (*rrq).nr_pulled = 0;
-        (*rrq).nr_kicks = 0;
+        (*rrq).nr_pushed = 0;
     }
 }
 
@@ -421,6 +434,7 @@ pub unsafe extern "C" fn random_entity_init(rse: *mut sched_random_entity) {
         (*rse).size = 0;
         (*rse).prio = 0;
         (*rse).slice_start = 0;
+        (*rse).migratory = false;
     }
 }
 
@@ -533,7 +547,8 @@ pub unsafe extern "C" fn random_rq_tick(
 const PULL_PROBES: u32 = 16;
 
 /// Chooses a task that CPU `dst_cpu` may pull from this queue: one that is
-/// not running, may migrate and is allowed on `dst_cpu`. Up to
+/// not running, may migrate and is allowed on `dst_cpu` (on some other CPU
+/// when `dst_cpu` is negative, for a push). Up to
 /// [`PULL_PROBES`] consecutive tasks are tried from a random position, so
 /// repeated pulls do not always take the same task. Returns null if none of
 /// them qualifies.

@@ -195,3 +195,13 @@ fn trace_event() -> TestResult {
     );
     Ok("sys_enter_mycall recorded a: 4d2, b: 10e1".into())
 }
+
+/// On a kernel built without CONFIG_MYCALL (the UP flavour), slot 548 is a
+/// hole in the syscall table: -ENOSYS, and nothing is written.
+pub fn enosys_without_config() -> TestResult {
+    let mut sum: i32 = 12345;
+    let r = sys::mycall_raw(2, 3, &mut sum as *mut i32 as usize);
+    ensure!(r == Err(ENOSYS), "syscall 548 = {r:?}, want ENOSYS on a kernel without CONFIG_MYCALL");
+    ensure!(sum == 12345, "syscall 548 wrote {sum}");
+    Ok("syscall 548 = ENOSYS, nothing written".into())
+}

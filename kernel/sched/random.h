@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SCHED_RANDOM: the interface between the C scheduling class
+ * (kernel/sched/random.c, random_balance.c) and the Rust run queue that owns
+ * the queue and the pick policy (kernel/sched/random_rq.rs).
+ *
+ * Private to kernel/sched/: only kernel/sched/sched.h and the Rust bindings
+ * (rust/bindings/bindings_helper.h) include it. The types are C so that
+ * struct rq can embed them; bindgen makes them and the prototypes visible
+ * to Rust. Only Rust changes the queue (an intrusive treap with subtree
+ * sizes); C reads nr_queued locklessly (READ_ONCE()) for placement
+ * decisions and keeps the fields and statistics it names below.
+ */
+#ifndef _KERNEL_SCHED_RANDOM_H
+#define _KERNEL_SCHED_RANDOM_H
+
+#include <linux/sched/random.h>
+#include <linux/types.h>
+
+struct task_struct;
+
+/**
+ * struct random_rq - the SCHED_RANDOM run queue of one CPU
+ * @root:	root of the treap of runnable SCHED_RANDOM tasks, including
+ *		the running one
+ * @nr_queued:	number of queued tasks (Rust)
+ * @nr_migratory: queued tasks allowed on more than one CPU (C)
+ * @skip:	task that yielded: the next pick avoids it if it can (Rust)
+ * @curr:	the queued task this CPU runs, NULL while it runs another
+ *		class (C)
+ * @overloaded:	a queued task waits and could run on another CPU; mirrored
+ *		in the root domain's random_overload_mask while online (C)
+ * @nr_picks:	picks that returned a task (statistics, Rust)
+ * @pick_ns:	time spent picking, while schedstats are on (statistics, C)
+ * @nr_pulled:	tasks this CPU pulled from another CPU (statistics, C)
+ * @nr_pushed:	tasks this CPU pushed to another CPU (statistics, C)
+ *
+ * Protected by the lock of the struct rq that embeds it.
+ */
+struct random_rq {
+	struct sched_random_entity	*root;
+	unsigned int			nr_queued;
+	unsigned int			nr_migratory;
+	struct task_struct		*skip;
+	struct task_struct		*curr;
+	bool				overloaded;
+	u64				nr_picks;
+	u64				pick_ns;
+	u64				nr_pulled;
+	u64				nr_pushed;
+};
+
+/*
+ * Implemented in Rust (kernel/sched/random_rq.rs). Except for
+ * random_entity_init() and random_uniform(), the caller holds the lock of
+ * the rq that embeds @rrq.
+ */
+void random_rq_init(struct random_rq *rrq);
+void random_entity_init(struct sched_random_entity *rse);
+bool random_rq_enqueue(struct random_rq *rrq, struct task_struct *p);
+bool random_rq_dequeue(struct random_rq *rrq, struct task_struct *p);
+struct task_struct *random_rq_pick(struct random_rq *rrq);
+void random_rq_yield(struct random_rq *rrq, struct task_struct *curr);
+void random_rq_start_slice(struct random_rq *rrq, struct task_struct *p);
+bool random_rq_tick(struct random_rq *rrq, struct task_struct *p, u64 slice_ns);
+struct task_struct *random_rq_pick_pullable(struct random_rq *rrq, int dst_cpu);
+u32 random_uniform(u32 n);
+
+/* Implemented in C (kernel/sched/random.c, random_balance.c) for Rust. */
+u32 sched_random_u32(void);
+bool sched_random_can_migrate(struct task_struct *p, int dst_cpu);
+
+#endif /* _KERNEL_SCHED_RANDOM_H */

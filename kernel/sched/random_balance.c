@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SCHED_RANDOM: balancing between CPUs.
+ *
+ * The contract is the one rt.c keeps for RT tasks: no SCHED_RANDOM task
+ * waits while a CPU it may run on is idle or runs a lower class (fair,
+ * idle). A queued task "waits" when it is not the one its CPU runs, either
+ * because another SCHED_RANDOM task has the slice or because a higher class
+ * (stop, deadline, RT) has the CPU.
+ *
+ *  - A CPU is "overloaded" while one of its queued tasks waits and may run
+ *    on another CPU (random_rq::overloaded); the root domain mirrors it in
+ *    random_overload_mask/random_overload_count, as rto_mask does for RT.
+ *    Only that count is read on the hot path (__pick_next_task()).
+ *  - Push: when a task starts to wait (preempted by a higher class, woken
+ *    behind a running task, switched into the class) or a slice starts on
+ *    an overloaded CPU, a balance callback moves waiting tasks to CPUs
+ *    that run a lower class, and reschedules them. A waiting task made
+ *    movable by a change of affinity is pushed from an irq_work.
+ *  - Pull: a CPU about to run a lower class takes a waiting task from an
+ *    overloaded CPU of its root domain (balance_random()); at the end of a
+ *    slice a CPU also evens out with a CPU that has two more tasks.
+ *  - Placement: wakeups, forks and execs go to the previous CPU if it runs
+ *    a lower class, else to the allowed CPU with the fewest SCHED_RANDOM
+ *    tasks and no RT/deadline task, ties broken uniformly at random.
+ *
+ * Built from build_policy.c, before random.c, which calls into it.
+ */
+
+/* Marks a queued task as counted in nr_migratory, or not. */
+static void random_account_migratory(struct rq *rq, struct task_struct *p, bool queued)
+{
+	bool migratory = queued && p->nr_cpus_allowed > 1;
+
+	if (migratory == p->random.migratory)
+		return;
+	p->random.migratory = migratory;
+	if (migratory)
+		rq->random.nr_migratory++;
+	else
+		rq->random.nr_migratory--;
+}
+
+#ifdef CONFIG_SMP
+
+/* Does a queued task of @rq wait while it could run on another CPU? */
+static bool random_has_waiting_migratory(struct rq *rq)
+{
+	struct task_struct *curr = rq->random.curr;
+	unsigned int n = rq->random.nr_migratory;
+
+	if (curr && curr->random.migratory)
+		n--;
+	return n > 0;
+}
+
+static void random_set_overload(struct rq *rq)
+{
+	if (!rq->online)
+		return;
+	cpumask_set_cpu(cpu_of(rq), rq->rd->random_overload_mask);
+	/* The mask must be visible before the count (see rt_set_overload()). */
+	smp_wmb();
+	atomic_inc(&rq->rd->random_overload_count);
+}
+
+static void random_clear_overload(struct rq *rq)
+{
+	if (!rq->online)
+		return;
+	atomic_dec(&rq->rd->random_overload_count);
+	cpumask_clear_cpu(cpu_of(rq), rq->rd->random_overload_mask);
+}
+
+/* Recomputes random_rq::overloaded after a change of @rq's queue or curr. */
+static void random_update_overload(struct rq *rq)
+{
+	bool overloaded = random_has_waiting_migratory(rq);
+
+	if (overloaded == rq->random.overloaded)
+		return;
+	rq->random.overloaded = overloaded;
+	if (overloaded)
+		random_set_overload(rq);
+	else
+		random_clear_overload(rq);
+}
+
+static void rq_online_random(struct rq *rq)
+{
+	if (rq->random.overloaded)
+		random_set_overload(rq);
+}
+
+static void rq_offline_random(struct rq *rq)
+{
+	if (rq->random.overloaded)
+		random_clear_overload(rq);
+}
+
+/*
+ * May @p, queued but not running, move to @dst_cpu (to any other CPU when
+ * @dst_cpu is negative)? Called by Rust with @p's rq lock held.
+ */
+bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
+{
+	struct rq *rq = task_rq(p);
+
+	if (task_on_cpu(rq, p) || p == rq->random.curr || is_migration_disabled(p))
+		return false;
+	if (dst_cpu < 0)
+		return p->nr_cpus_allowed > 1;
+	return cpumask_test_cpu(dst_cpu, p->cpus_ptr);
+}
+
+/*
+ * Would a SCHED_RANDOM task run at once on @rq? True when @rq runs no task
+ * of SCHED_RANDOM or a higher class. Lockless hint; rechecked under the
+ * lock before a task moves.
+ */
+static bool random_rq_is_lower(struct rq *rq)
+{
+	return !READ_ONCE(rq->random.nr_queued) && !sched_rt_runnable(rq) &&
+	       !sched_dl_runnable(rq) && !sched_stop_runnable(rq);
+}
+
+/*
+ * How many CPUs random_find_lower_cpu() examines, at most, for one push.
+ * It runs from balance callbacks and wakeups, not from the tick; the bound
+ * keeps a push O(1) on machines with hundreds of CPUs, where a task the
+ * scan misses is pulled by the next CPU that turns to a lower class.
+ */
+#define RANDOM_PUSH_SCAN	64
+
+/*
+ * An active CPU of @rq's root domain that @p may run on and that runs a
+ * lower class, preferring an idle one; the scan starts at a random CPU so
+ * that pushes spread. Returns -1 if there is none.
+ */
+static int random_find_lower_cpu(struct rq *rq, struct task_struct *p)
+{
+	int cpu, fallback = -1, scanned = 0;
+
+	for_each_cpu_wrap(cpu, p->cpus_ptr, random_uniform(nr_cpu_ids)) {
+		if (++scanned > RANDOM_PUSH_SCAN)
+			break;
+		if (cpu == cpu_of(rq) || !cpu_active(cpu) ||
+		    !cpumask_test_cpu(cpu, rq->rd->span))
+			continue;
+		if (!random_rq_is_lower(cpu_rq(cpu)))
+			continue;
+		if (available_idle_cpu(cpu))
+			return cpu;
+		if (fallback < 0)
+			fallback = cpu;
+	}
+	return fallback;
+}
+
+/* Moves queued @p from @src to @dst; both locked. */
+static void random_move_task(struct rq *src, struct rq *dst, struct task_struct *p)
+{
+	deactivate_task(src, p, 0);
+	set_task_cpu(p, cpu_of(dst));
+	activate_task(dst, p, 0);
+}
+
+/*
+ * Moves one waiting task of @rq to a CPU that runs a lower class and
+ * reschedules that CPU. Returns true if a task moved. Called with rq->lock
+ * held, unpinned; double_lock_balance() may drop and retake it.
+ */
+static bool push_random_task(struct rq *rq)
+{
+	struct task_struct *p;
+	bool moved = false;
+	struct rq *dst;
+	int cpu;
+
+	if (!rq->random.overloaded)
+		return false;
+	p = random_rq_pick_pullable(&rq->random, -1);
+	if (!p)
+		return false;
+	cpu = random_find_lower_cpu(rq, p);
+	if (cpu < 0)
+		return false;
+
+	dst = cpu_rq(cpu);
+	get_task_struct(p);
+	/* rq->lock may be dropped: everything about @p is checked again. */
+	double_lock_balance(rq, dst);
+	if (task_rq(p) == rq && task_on_rq_queued(p) &&
+	    p->sched_class == &random_sched_class &&
+	    sched_random_can_migrate(p, cpu) && cpu_active(cpu) &&
+	    random_rq_is_lower(dst)) {
+		random_move_task(rq, dst, p);
+		resched_curr(dst);
+		rq->random.nr_pushed++;
+		moved = true;
+	}
+	double_unlock_balance(rq, dst);
+	put_task_struct(p);
+	return moved;
+}
+
+/* At most this many tasks leave a CPU in one push callback. */
+#define RANDOM_PUSH_MAX		8
+
+static void push_random_tasks(struct rq *rq)
+{
+	int n = 0;
+
+	while (n++ < RANDOM_PUSH_MAX && push_random_task(rq))
+		;
+}
+
+static DEFINE_PER_CPU(struct balance_callback, random_push_head);
+
+/*
+ * Pushes from the overloaded CPU itself, in hard interrupt context (also
+ * on PREEMPT_RT), as rto_push_irq_work_func() does for RT. The work looks
+ * at the state when it runs, so queueing it again while it is pending
+ * loses nothing.
+ */
+static void random_push_irq_work_fn(struct irq_work *work)
+{
+	struct rq *rq = this_rq();
+
+	raw_spin_rq_lock(rq);
+	if (rq->random.overloaded) {
+		update_rq_clock(rq);
+		push_random_tasks(rq);
+	}
+	raw_spin_rq_unlock(rq);
+}
+
+static DEFINE_PER_CPU(struct irq_work, random_push_work) =
+	IRQ_WORK_INIT_HARD(random_push_irq_work_fn);
+
+/*
+ * Has @rq's CPU push its waiting tasks, from contexts that cannot queue a
+ * balance callback: a change of affinity or scheduling parameters that
+ * makes a waiting task movable outside of __schedule() and wakeups.
+ */
+static void random_kick_push(struct rq *rq)
+{
+	if (rq->random.overloaded && rq->online)
+		irq_work_queue_on(&per_cpu(random_push_work, cpu_of(rq)), cpu_of(rq));
+}
+
+/* Pushes waiting tasks of @rq once the scheduler releases its lock. */
+static void random_queue_push(struct rq *rq)
+{
+	if (rq->random.overloaded)
+		queue_balance_callback(rq, &per_cpu(random_push_head, cpu_of(rq)),
+				       push_random_tasks);
+}
+
+/*
+ * Can @this_rq take a task from @src_rq to even out their loads? Only if
+ * that leaves @src_rq with at least as many queued tasks as @this_rq, so
+ * that two CPUs never trade a task back and forth.
+ */
+static inline bool random_imbalanced(struct rq *this_rq, struct rq *src_rq)
+{
+	return READ_ONCE(src_rq->random.nr_queued) >=
+	       READ_ONCE(this_rq->random.nr_queued) + 2;
+}
+
+/*
+ * Would @src_rq give @this_rq a task? Always when @this_rq has no
+ * SCHED_RANDOM task (it is about to run a lower class); otherwise only to
+ * even out (see random_imbalanced()).
+ */
+static inline bool random_can_pull_from(struct rq *this_rq, struct rq *src_rq)
+{
+	if (!READ_ONCE(src_rq->random.overloaded))
+		return false;
+	return !READ_ONCE(this_rq->random.nr_queued) ||
+	       random_imbalanced(this_rq, src_rq);
+}
+
+/* Is there a CPU in @rq's root domain that @rq could take a task from? */
+static bool random_should_pull(struct rq *rq)
+{
+	int cpu;
+
+	if (!sched_random_overloaded(rq) || !cpu_active(cpu_of(rq)))
+		return false;
+	for_each_cpu(cpu, rq->rd->random_overload_mask) {
+		if (cpu != cpu_of(rq) && random_can_pull_from(rq, cpu_rq(cpu)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Pulls one waiting SCHED_RANDOM task to @this_rq from an overloaded CPU
+ * of its root domain (see random_can_pull_from()). Called with
+ * this_rq->lock held, unpinned; double_lock_balance() may drop it.
+ */
+static void pull_random_task(struct rq *this_rq)
+{
+	int this_cpu = cpu_of(this_rq), cpu;
+	struct task_struct *p;
+	struct rq *src_rq;
+
+	for_each_cpu_wrap(cpu, this_rq->rd->random_overload_mask,
+			  random_uniform(nr_cpu_ids)) {
+		if (cpu == this_cpu)
+			continue;
+		src_rq = cpu_rq(cpu);
+		if (!random_can_pull_from(this_rq, src_rq))
+			continue;
+
+		double_lock_balance(this_rq, src_rq);
+		p = NULL;
+		/* Both may have changed while this_rq->lock was dropped. */
+		if (cpu_active(this_cpu) && random_can_pull_from(this_rq, src_rq))
+			p = random_rq_pick_pullable(&src_rq->random, this_cpu);
+		if (p) {
+			random_move_task(src_rq, this_rq, p);
+			this_rq->random.nr_pulled++;
+		}
+		double_unlock_balance(this_rq, src_rq);
+		if (p)
+			return;
+	}
+}
+
+/*
+ * Before a CPU picks: if it is about to run a lower class (or a slice
+ * ended and another CPU has two more tasks), take a waiting task from an
+ * overloaded CPU. prev_balance() calls this for SCHED_RANDOM and lower
+ * prev tasks while the root domain is overloaded.
+ */
+static int balance_random(struct rq *rq, struct task_struct *prev,
+			  struct rq_flags *rf)
+{
+	bool higher = sched_stop_runnable(rq) || sched_dl_runnable(rq) ||
+		      sched_rt_runnable(rq);
+
+	if (!higher && random_should_pull(rq)) {
+		/*
+		 * As in balance_rt(): prev is on_cpu, so it cannot be pulled
+		 * away, and the picking loop has not started yet.
+		 */
+		rq_unpin_lock(rq, rf);
+		pull_random_task(rq);
+		rq_repin_lock(rq, rf);
+	}
+
+	return higher || rq->random.nr_queued;
+}
+
+/*
+ * A woken task that will not run at once (its CPU runs another
+ * SCHED_RANDOM task or a higher class) goes where it would, as
+ * task_woken_rt() does.
+ */
+static void task_woken_random(struct rq *rq, struct task_struct *p)
+{
+	if (!task_on_cpu(rq, p) && !test_tsk_need_resched(rq->curr) &&
+	    p->nr_cpus_allowed > 1 && rq->random.overloaded &&
+	    !sched_class_above(&random_sched_class, rq->donor->sched_class))
+		push_random_tasks(rq);
+}
+
+/* Penalty of a CPU with a runnable RT or deadline task, in queued tasks. */
+#define RANDOM_HIGHER_CLASS_COST	(1U << 16)
+
+/* How many SCHED_RANDOM tasks would @p wait behind on @cpu (a cost). */
+static unsigned int random_cpu_cost(struct task_struct *p, int cpu, int task_cpu)
+{
+	struct rq *rq = cpu_rq(cpu);
+	unsigned int nr = READ_ONCE(rq->random.nr_queued);
+
+	/* An exec'ing task is still queued where it runs. */
+	if (cpu == task_cpu && task_on_rq_queued(p) && nr)
+		nr--;
+	if (sched_rt_runnable(rq) || sched_dl_runnable(rq))
+		nr += RANDOM_HIGHER_CLASS_COST;
+	return nr;
+}
+
+/*
+ * Place a waking, forked or exec'ing task: on its previous CPU if the
+ * task would run there at once (cache affinity), else on the allowed,
+ * active CPU where it waits behind the fewest tasks; ties are broken
+ * uniformly at random (reservoir sampling), so that equal CPUs share the
+ * load evenly.
+ */
+static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
+{
+	unsigned int nr, best_nr = UINT_MAX, ties = 0;
+	int cpu, best_cpu = task_cpu;
+
+	if (cpumask_test_cpu(task_cpu, p->cpus_ptr) && cpu_active(task_cpu) &&
+	    !random_cpu_cost(p, task_cpu, task_cpu))
+		return task_cpu;
+
+	for_each_cpu_and(cpu, p->cpus_ptr, cpu_active_mask) {
+		nr = random_cpu_cost(p, cpu, task_cpu);
+		if (nr < best_nr) {
+			best_nr = nr;
+			best_cpu = cpu;
+			ties = 1;
+		} else if (nr == best_nr && !random_uniform(++ties)) {
+			best_cpu = cpu;
+		}
+	}
+
+	return best_cpu;
+}
+
+#else /* !CONFIG_SMP */
+
+static inline void random_update_overload(struct rq *rq) { }
+static inline void random_queue_push(struct rq *rq) { }
+static inline void random_kick_push(struct rq *rq) { }
+static inline bool random_should_pull(struct rq *rq) { return false; }
+
+/* One CPU: a task never moves. Called by Rust with @p's rq lock held. */
+bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
+{
+	return false;
+}
+
+#endif /* CONFIG_SMP */

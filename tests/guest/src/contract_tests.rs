@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0
+//! What `kernel/sched/core.c`, the balancers, NO_HZ_FULL, PI, cgroups and
+//! cpufreq expect of a scheduling class, tested on SCHED_RANDOM with a
+//! SCHED_OTHER or SCHED_FIFO control in the same run where the environment
+//! can move the number. Each test names the defect it guards against.
+
+use crate::workers::{self, Crew, WorkerSpec};
+use crate::{ensure, Test, TestResult};
+use srsys::{self as sys, EPERM, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn tests() -> Vec<Test> {
+    vec![
+        Test { name: "contract.stranded_behind_fifo", run: stranded_behind_fifo },
+        Test { name: "contract.spread_after_widening", run: spread_after_widening },
+        Test { name: "contract.tick_ends_slices", run: tick_ends_slices },
+        Test { name: "contract.slice_kept_across_affinity_toggle", run: slice_kept_affinity },
+        Test { name: "contract.slice_kept_across_nice_toggle", run: slice_kept_nice },
+        Test { name: "contract.utilization_signal", run: utilization_signal },
+        Test { name: "contract.pi_random_waiter", run: pi_random_waiter },
+        Test { name: "contract.setattr_nice", run: setattr_nice },
+        Test { name: "contract.cgroup_freeze", run: cgroup_freeze },
+        Test { name: "contract.cpuset_partition", run: cpuset_partition },
+    ]
+}
+
+fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+fn secs(ns: u64) -> f64 {
+    ns as f64 / 1e9
+}
+
+/// Runtime (ns) of thread `tid` of this process, from schedstat.
+fn runtime(tid: i32) -> u64 {
+    sys::schedstat(sys::getpid(), tid).map(|s| s.0).unwrap_or(0)
+}
+
+/// A SCHED_FIFO 10 thread pinned to `cpu` that spins until `stop`.
+fn fifo_hog(cpu: usize, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<(), String>> {
+    std::thread::spawn(move || {
+        sys::set_affinity(0, 1 << cpu).map_err(err("hog affinity"))?;
+        sys::sched_setscheduler(0, SCHED_FIFO, 10).map_err(err("hog SCHED_FIFO"))?;
+        while !stop.load(Ordering::Relaxed) {
+            std::hint::spin_loop();
+        }
+        let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+        Ok(())
+    })
+}
+
+/// Share of a window a spinner of `policy` gets when it is queued on the
+/// last CPU behind a SCHED_FIFO hog while every other CPU may run it.
+fn stranded_share(policy: u32) -> Result<f64, String> {
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&[WorkerSpec { policy, prio: 0, mask: 1 << cpu, record: false }])?;
+    let tid = crew.tids()[0];
+    let stop = Arc::new(AtomicBool::new(false));
+    let r = workers::as_controller(1, || -> Result<f64, String> {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(100));
+        let hog = fifo_hog(cpu, stop.clone());
+        std::thread::sleep(Duration::from_millis(100));
+        // Now allowed everywhere, but queued behind the hog.
+        sys::set_affinity(tid, sys::online_mask()).map_err(err("widen"))?;
+        std::thread::sleep(Duration::from_millis(300));
+        let (r0, t0) = (runtime(tid), Instant::now());
+        std::thread::sleep(Duration::from_millis(1500));
+        let share = (runtime(tid) - r0) as f64 / t0.elapsed().as_nanos() as f64;
+        stop.store(true, Ordering::Relaxed);
+        hog.join().map_err(|_| "hog panicked".to_string())??;
+        Ok(share)
+    })?;
+    stop.store(true, Ordering::Relaxed);
+    crew.finish();
+    r
+}
+
+/// Defect 1: a task stranded behind a higher class with idle CPUs.
+fn stranded_behind_fifo() -> TestResult {
+    let random = stranded_share(SCHED_RANDOM)?;
+    let other = stranded_share(SCHED_OTHER)?;
+    let detail = format!(
+        "spinner queued behind a SCHED_FIFO hog, then allowed on every CPU: SCHED_RANDOM got {:.1}% of 1.5 s, SCHED_OTHER (control) {:.1}%",
+        100.0 * random,
+        100.0 * other
+    );
+    ensure!(random >= 0.70, "the SCHED_RANDOM task stayed behind the hog: {detail}");
+    Ok(detail)
+}
+
+/// Defects 1 and 9: 8 CPU-bound tasks started on one CPU, then allowed on
+/// every CPU, must fill the CPUs at once (no tick, no lost kick needed).
+fn spread_after_widening() -> TestResult {
+    let ncpu = sys::online_cpus().len();
+    let n = 2 * ncpu;
+    let first = workers::last_cpu();
+    let specs: Vec<WorkerSpec> =
+        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << first, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let r = workers::as_controller(1, || -> Result<(f64, Vec<f64>), String> {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(200));
+        for &t in &tids {
+            sys::set_affinity(t, sys::online_mask()).map_err(err("widen"))?;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let (b0, j0) = workers::cpu_jiffies();
+        let r0: Vec<u64> = tids.iter().map(|&t| runtime(t)).collect();
+        std::thread::sleep(Duration::from_secs(2));
+        let (b1, j1) = workers::cpu_jiffies();
+        let got = tids.iter().zip(&r0).map(|(&t, &r)| secs(runtime(t) - r)).collect();
+        Ok(((b1 - b0) as f64 / (j1 - j0).max(1) as f64, got))
+    })?;
+    crew.finish();
+    let (busy, got) = r?;
+    let fair = ncpu as f64 * 2.0 / n as f64;
+    let min = got.iter().cloned().fold(f64::INFINITY, f64::min);
+    let detail = format!(
+        "{n} tasks started on CPU {first}, then allowed on {ncpu} CPUs: CPUs {:.1}% busy over 2 s, per task {:?} s (fair {fair:.2})",
+        100.0 * busy,
+        got.iter().map(|g| (g * 100.0).round() / 100.0).collect::<Vec<_>>()
+    );
+    ensure!(busy >= 0.90, "CPUs idle while tasks wait: {detail}");
+    ensure!(min >= 0.4 * fair, "a task got under 40% of its fair share: {detail}");
+    Ok(detail)
+}
+
+/// The CPUs booted with nohz_full=, if any.
+fn nohz_full_cpus() -> Vec<usize> {
+    std::fs::read_to_string("/sys/devices/system/cpu/nohz_full")
+        .map(|s| sys::parse_cpulist(s.trim()))
+        .unwrap_or_default()
+}
+
+/// Defect 2: on a tickless (nohz_full) CPU, slices must still end.
+fn tick_ends_slices() -> TestResult {
+    let nohz = nohz_full_cpus();
+    let cpu = nohz.last().copied().unwrap_or_else(workers::last_cpu);
+    let specs: Vec<WorkerSpec> =
+        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let (before, after) = workers::as_controller(1, || {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(100));
+        let before = crew.schedstats();
+        std::thread::sleep(Duration::from_secs(2));
+        (before, crew.schedstats())
+    })?;
+    crew.finish();
+    let slices: Vec<u64> = before.iter().zip(&after).map(|(b, a)| a.1 - b.1).collect();
+    let ran: Vec<f64> = before.iter().zip(&after).map(|(b, a)| secs(a.0 - b.0)).collect();
+    let total_run: f64 = ran.iter().sum();
+    // 4 ms slices: about total_run / 4 ms switch-ins; a stopped tick gives
+    // one per second.
+    let per_slice_ms = 1000.0 * total_run / slices.iter().sum::<u64>().max(1) as f64;
+    let detail = format!(
+        "2 tasks on CPU {cpu} ({}): slices {slices:?}, runtime {:?} s, {per_slice_ms:.1} ms per slice (sysctl 4 ms)",
+        if nohz.contains(&cpu) { "nohz_full" } else { "ticking: not a nohz_full kernel" },
+        ran.iter().map(|r| (r * 100.0).round() / 100.0).collect::<Vec<_>>()
+    );
+    ensure!(per_slice_ms <= 12.0, "slices last far longer than 4 ms: {detail}");
+    Ok(detail)
+}
+
+/// Runs a SCHED_RANDOM task on the last CPU next to a plain SCHED_RANDOM
+/// spinner; the task, in a child process, calls `toggle` in a loop (with
+/// privileges dropped first when `unprivileged`). Returns the two runtimes
+/// over a 2 s window.
+fn toggler_vs_peer(toggle: fn(usize, usize, u64) -> bool, unprivileged: bool, spare: usize) -> Result<(f64, f64), String> {
+    let cpu = workers::last_cpu();
+    let deadline = sys::now_ns() + 4_000_000_000;
+    let child = sys::fork().map_err(err("fork"))? as i32;
+    if child == 0 {
+        // Raw system calls only: this is a fork of a multithreaded process.
+        if sys::set_affinity(0, 1 << cpu).is_err() || sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() {
+            sys::exit(3);
+        }
+        if unprivileged && sys::drop_privileges(65534, 65534).is_err() {
+            sys::exit(4);
+        }
+        let mut i = 0u64;
+        while sys::now_ns() < deadline {
+            if !toggle(cpu, spare, i) {
+                sys::exit(5);
+            }
+            i += 1;
+        }
+        sys::exit(0);
+    }
+    let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
+    let peer = crew.tids()[0];
+    let r = workers::as_controller(1, || {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(500));
+        let a0 = sys::schedstat(child, child).map(|s| s.0).unwrap_or(0);
+        let b0 = runtime(peer);
+        std::thread::sleep(Duration::from_secs(2));
+        let a1 = sys::schedstat(child, child).map(|s| s.0).unwrap_or(0);
+        (secs(a1 - a0), secs(runtime(peer) - b0))
+    });
+    crew.finish();
+    let status = sys::waitpid(child).map_err(err("waitpid"))?;
+    let code = sys::exit_code(status);
+    ensure!(code == Some(0), "toggling child exited with {code:?} (3: setup, 4: drop privileges, 5: toggle failed)");
+    r
+}
+
+fn toggle_affinity(cpu: usize, spare: usize, i: u64) -> bool {
+    let mask = if i % 2 == 0 { (1 << cpu) | (1 << spare) } else { 1 << cpu };
+    sys::set_affinity(0, mask).is_ok()
+}
+
+fn toggle_nice(_cpu: usize, _spare: usize, i: u64) -> bool {
+    sys::set_nice(0, (i % 2) as i32).is_ok()
+}
+
+fn no_toggle(_cpu: usize, _spare: usize, _i: u64) -> bool {
+    std::hint::spin_loop();
+    true
+}
+
+fn slice_kept(toggle: fn(usize, usize, u64) -> bool, unprivileged: bool, what: &str) -> TestResult {
+    let ncpu = sys::online_cpus().len();
+    ensure!(ncpu >= 3, "needs 3 CPUs, have {ncpu}");
+    // The second CPU of the toggled mask is offline during the test, so
+    // that the task stays where it is and only its slice is at stake.
+    let spare = sys::online_cpus()[ncpu - 2];
+    let set_online = |on: bool| std::fs::write(format!("/sys/devices/system/cpu/cpu{spare}/online"), if on { "1" } else { "0" });
+    set_online(false).map_err(err("offline the spare CPU"))?;
+    let control = toggler_vs_peer(no_toggle, unprivileged, spare);
+    let toggled = toggler_vs_peer(toggle, unprivileged, spare);
+    let _ = set_online(true);
+    let (c_a, c_b) = control?;
+    let (t_a, t_b) = toggled?;
+    let share = t_a / (t_a + t_b).max(1e-9);
+    let detail = format!(
+        "{what}: toggler {t_a:.2} s vs peer {t_b:.2} s ({:.1}%); control without toggling {c_a:.2} / {c_b:.2} s",
+        100.0 * share
+    );
+    ensure!(t_a + t_b > 1.0, "the two tasks got too little CPU to judge: {detail}");
+    ensure!(share <= 0.65, "toggling took more than its share: {detail}");
+    Ok(detail)
+}
+
+/// Defect 3: an unprivileged task must not renew its slice by changing its
+/// own affinity.
+fn slice_kept_affinity() -> TestResult {
+    slice_kept(toggle_affinity, true, "unprivileged, affinity toggled {cpu} <-> {cpu, offline cpu}")
+}
+
+/// Defect 3: nor by changing its nice value (as root, both directions).
+fn slice_kept_nice() -> TestResult {
+    slice_kept(toggle_nice, false, "root, nice toggled 0 <-> 1")
+}
+
+/// The `random_rq[cpu]` section of sched/debug as (field, value) pairs.
+fn random_rq_fields(cpu: usize) -> Result<Vec<(String, String)>, String> {
+    let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
+    let section = debug
+        .split(&format!("random_rq[{cpu}]:"))
+        .nth(1)
+        .ok_or_else(|| format!("no random_rq[{cpu}] in sched/debug"))?;
+    Ok(section
+        .lines()
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with('.'))
+        .filter_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            Some((k.trim().trim_start_matches('.').to_string(), v.trim().to_string()))
+        })
+        .collect())
+}
+
+fn field(fields: &[(String, String)], name: &str) -> Result<u64, String> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or_else(|| format!("no .{name} in random_rq: {fields:?}"))
+}
+
+/// Defect 4: the class feeds a PELT signal that capacity (and cpufreq,
+/// through effective_cpu_util()) use, and uclamp requests count.
+fn utilization_signal() -> TestResult {
+    let cpus = sys::online_cpus();
+    let (busy, quiet) = (cpus[cpus.len() - 1], cpus[cpus.len() - 2]);
+    let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << busy, record: false }])?;
+    let tid = crew.tids()[0];
+    let r = workers::as_controller(1, || -> Result<(Vec<(String, String)>, Vec<(String, String)>, Option<u64>), String> {
+        crew.go();
+        std::thread::sleep(Duration::from_millis(1500));
+        let b = random_rq_fields(busy)?;
+        let q = random_rq_fields(quiet)?;
+        // uclamp, where the kernel has it: a minimum on the task must show
+        // in its CPU's clamp while it is queued there.
+        let mut clamp = None;
+        if b.iter().any(|(k, _)| k == "uclamp_min") {
+            let mut attr = sys::SchedAttr::new(SCHED_RANDOM, 0);
+            attr.sched_flags = 0x20 | 0x08 | 0x10; // UTIL_CLAMP_MIN | KEEP_POLICY | KEEP_PARAMS
+            attr.sched_util_min = 600;
+            sys::sched_setattr(tid, &attr).map_err(err("sched_setattr(util_min 600)"))?;
+            std::thread::sleep(Duration::from_millis(50));
+            clamp = Some(field(&random_rq_fields(busy)?, "uclamp_min")?);
+        }
+        Ok((b, q, clamp))
+    })?;
+    crew.finish();
+    let (b, q, clamp) = r?;
+    let (bu, bc) = (field(&b, "util_avg")?, field(&b, "cpu_capacity")?);
+    let (qu, qc) = (field(&q, "util_avg")?, field(&q, "cpu_capacity")?);
+    let detail = format!(
+        "after 1.5 s of a SCHED_RANDOM hog: CPU {busy} util_avg {bu}, capacity {bc}; idle CPU {quiet}: util_avg {qu}, capacity {qc}; uclamp.min of the busy CPU with a 600 request: {}",
+        clamp.map(|c| c.to_string()).unwrap_or_else(|| "n/a (no CONFIG_UCLAMP_TASK)".into())
+    );
+    ensure!(bu >= 700, "the busy CPU's SCHED_RANDOM utilization is low: {detail}");
+    ensure!(qu <= 100, "an idle CPU shows SCHED_RANDOM utilization: {detail}");
+    ensure!(bc * 2 <= qc, "the fair class still sees the busy CPU's full capacity: {detail}");
+    if let Some(c) = clamp {
+        ensure!(c >= 600, "the task's uclamp.min does not reach its CPU: {detail}");
+    }
+    Ok(detail)
+}
+
+/// How long a waiter of `waiter_policy` on another CPU waits for a PI futex
+/// held by a SCHED_OTHER owner that shares its CPU with a SCHED_RANDOM hog
+/// and needs 30 ms of CPU time to release it.
+fn pi_wait(waiter_policy: u32) -> Result<Duration, String> {
+    let cpus = sys::online_cpus();
+    let (cpu, other) = (cpus[cpus.len() - 1], cpus[cpus.len() - 2]);
+    let lock = Arc::new(AtomicU32::new(0));
+    let locked = Arc::new(AtomicBool::new(false));
+    let waiting = Arc::new(AtomicBool::new(false));
+    let (l2, lk2, w2) = (lock.clone(), locked.clone(), waiting.clone());
+    let owner = std::thread::spawn(move || -> Result<(), String> {
+        sys::set_affinity(0, 1 << cpu).map_err(err("owner affinity"))?;
+        sys::futex(&l2, sys::FUTEX_LOCK_PI, 0).map_err(err("owner lock"))?;
+        lk2.store(true, Ordering::SeqCst);
+        while !w2.load(Ordering::SeqCst) {
+            std::hint::spin_loop();
+        }
+        let c0 = sys::thread_cpu_ns();
+        while sys::thread_cpu_ns() - c0 < 30_000_000 {
+            std::hint::spin_loop();
+        }
+        sys::futex(&l2, sys::FUTEX_UNLOCK_PI, 0).map_err(err("owner unlock"))?;
+        Ok(())
+    });
+    while !locked.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
+    crew.go();
+    std::thread::sleep(Duration::from_millis(100));
+    let waiter = std::thread::spawn(move || -> Result<Duration, String> {
+        sys::set_affinity(0, 1 << other).map_err(err("waiter affinity"))?;
+        sys::sched_setscheduler(0, waiter_policy, if waiter_policy == SCHED_FIFO { 10 } else { 0 })
+            .map_err(err("waiter policy"))?;
+        let t0 = Instant::now();
+        waiting.store(true, Ordering::SeqCst);
+        sys::futex(&lock, sys::FUTEX_LOCK_PI, 0).map_err(err("waiter lock"))?;
+        let waited = t0.elapsed();
+        sys::futex(&lock, sys::FUTEX_UNLOCK_PI, 0).map_err(err("waiter unlock"))?;
+        let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+        Ok(waited)
+    });
+    let waited = waiter.join().map_err(|_| "waiter panicked".to_string());
+    owner.join().map_err(|_| "owner panicked".to_string())??;
+    crew.finish();
+    waited?
+}
+
+/// Defect 5: a SCHED_RANDOM waiter lifts a fair owner into its class.
+fn pi_random_waiter() -> TestResult {
+    let random = pi_wait(SCHED_RANDOM)?;
+    let fifo = pi_wait(SCHED_FIFO)?;
+    let detail = format!(
+        "owner needs 30 ms of CPU next to a SCHED_RANDOM hog: a SCHED_RANDOM waiter waited {} ms, a SCHED_FIFO waiter {} ms",
+        random.as_millis(),
+        fifo.as_millis()
+    );
+    // Lifted into SCHED_RANDOM, the owner shares the CPU with the hog
+    // (about 60 ms); left in the fair class, it waits for the fair server.
+    ensure!(random < Duration::from_millis(400), "the owner was not lifted: {detail}");
+    Ok(detail)
+}
+
+/// proc(5) field 18 (priority) of thread `tid` of this process.
+fn proc_prio(tid: i32) -> i64 {
+    sys::stat_field(sys::getpid(), tid, 18).unwrap_or(-1000)
+}
+
+/// Defect 8: sched_setattr()'s nice applies to SCHED_RANDOM as to
+/// SCHED_NORMAL, including a same-policy call and the nice rlimit.
+fn setattr_nice() -> TestResult {
+    let tid = sys::gettid();
+    let mut seen = Vec::new();
+    let mut check = |policy: u32, nice: i32| -> Result<(), String> {
+        let mut attr = sys::SchedAttr::new(policy, 0);
+        attr.sched_nice = nice;
+        sys::sched_setattr(0, &attr).map_err(|e| format!("sched_setattr({policy}, nice {nice}): {e}"))?;
+        let got = (sys::get_nice(0).unwrap_or(99), sys::sched_getattr(0).map(|a| a.sched_nice).unwrap_or(99), proc_prio(tid));
+        seen.push(format!("{policy}/{nice}: nice {} getattr {} prio {}", got.0, got.1, got.2));
+        ensure!(got == (nice, nice, 20 + nice as i64), "after sched_setattr(policy {policy}, nice {nice}): nice {}, sched_getattr nice {}, proc priority {} (want {nice}, {nice}, {})", got.0, got.1, got.2, 20 + nice);
+        Ok(())
+    };
+    let r = (|| -> Result<(), String> {
+        sys::set_nice(0, 7).map_err(err("setpriority 7"))?;
+        check(SCHED_RANDOM, 0)?; // entering the class with a new nice
+        check(SCHED_RANDOM, 5)?; // same policy, new nice
+        check(SCHED_RANDOM, -3)?;
+        check(SCHED_OTHER, 4)?; // control
+        Ok(())
+    })();
+    let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+    let _ = sys::set_nice(0, 0);
+    r?;
+    // The nice rlimit: an unprivileged SCHED_RANDOM task cannot lower its
+    // nice through sched_setattr(), as a SCHED_NORMAL one cannot.
+    let pid = sys::fork().map_err(err("fork"))? as i32;
+    if pid == 0 {
+        let mut attr = sys::SchedAttr::new(SCHED_RANDOM, 0);
+        attr.sched_nice = 5;
+        if sys::sched_setattr(0, &attr).is_err() || sys::drop_privileges(65534, 65534).is_err() {
+            sys::exit(3);
+        }
+        attr.sched_nice = 2;
+        sys::exit(match sys::sched_setattr(0, &attr) {
+            Err(EPERM) => 0,
+            Ok(_) => 1,
+            Err(_) => 2,
+        });
+    }
+    let code = sys::waitpid(pid).ok().and_then(sys::exit_code);
+    ensure!(code == Some(0), "unprivileged nice 5 -> 2 by sched_setattr: child exit {code:?} (1: allowed, 2: wrong errno)");
+    Ok(format!("{}; unprivileged lowering refused (EPERM)", seen.join(", ")))
+}
+
+const CG: &str = "/sys/fs/cgroup";
+
+/// Mounts cgroup v2 (once) and enables the cpu and cpuset controllers.
+fn cgroup2() -> Result<(), String> {
+    if !std::path::Path::new(&format!("{CG}/cgroup.controllers")).exists() {
+        let _ = std::fs::create_dir_all(CG);
+        let st = std::process::Command::new("/bin/mount")
+            .args(["-t", "cgroup2", "none", CG])
+            .status()
+            .map_err(err("mount"))?;
+        ensure!(st.success(), "mount -t cgroup2 failed: this kernel has no cgroup v2");
+    }
+    let controllers = std::fs::read_to_string(format!("{CG}/cgroup.controllers")).unwrap_or_default();
+    for c in ["cpu", "cpuset"] {
+        ensure!(controllers.split_whitespace().any(|x| x == c), "no {c} controller: {controllers}");
+    }
+    std::fs::write(format!("{CG}/cgroup.subtree_control"), "+cpu +cpuset").map_err(err("subtree_control"))?;
+    Ok(())
+}
+
+fn cg_write(group: &str, file: &str, v: &str) -> Result<(), String> {
+    std::fs::write(format!("{CG}/{group}/{file}"), v).map_err(|e| format!("{group}/{file} <- {v}: {e}"))
+}
+
+/// `n` child processes, SCHED_RANDOM, spinning until killed.
+struct Spinners(Vec<i32>);
+
+impl Spinners {
+    fn start(n: usize) -> Result<Spinners, String> {
+        let mut pids = Vec::new();
+        for _ in 0..n {
+            let pid = sys::fork().map_err(err("fork"))? as i32;
+            if pid == 0 {
+                if sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() {
+                    sys::exit(3);
+                }
+                loop {
+                    std::hint::spin_loop();
+                }
+            }
+            pids.push(pid);
+        }
+        Ok(Spinners(pids))
+    }
+
+    /// Runtime (ns) of each, from /proc/<pid>/schedstat.
+    fn runtimes(&self) -> Vec<u64> {
+        self.0.iter().map(|&p| sys::schedstat(p, p).map(|s| s.0).unwrap_or(0)).collect()
+    }
+
+    /// The CPU each last ran on (proc(5) field 39).
+    fn cpus(&self) -> Vec<i64> {
+        self.0.iter().map(|&p| sys::stat_field(p, p, 39).unwrap_or(-1)).collect()
+    }
+}
+
+impl Drop for Spinners {
+    fn drop(&mut self) {
+        for &p in &self.0 {
+            let _ = sys::kill(p, 9);
+            let _ = sys::waitpid(p);
+        }
+    }
+}
+
+/// cgroup v2 freezer on SCHED_RANDOM tasks: frozen tasks stop, thawed ones
+/// run again, and they stay SCHED_RANDOM.
+fn cgroup_freeze() -> TestResult {
+    cgroup2()?;
+    let group = "srfreeze";
+    let _ = std::fs::create_dir(format!("{CG}/{group}"));
+    let r = workers::as_controller(1, || -> Result<String, String> {
+        let sp = Spinners::start(4)?;
+        for p in &sp.0 {
+            cg_write(group, "cgroup.procs", &p.to_string())?;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        cg_write(group, "cgroup.freeze", "1")?;
+        let t0 = Instant::now();
+        while !std::fs::read_to_string(format!("{CG}/{group}/cgroup.events")).unwrap_or_default().contains("frozen 1") {
+            ensure!(t0.elapsed() < Duration::from_secs(5), "the group did not report frozen within 5 s");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let froze_ms = t0.elapsed().as_millis();
+        let p0 = sp.runtimes();
+        std::thread::sleep(Duration::from_millis(300));
+        let p1 = sp.runtimes();
+        cg_write(group, "cgroup.freeze", "0")?;
+        std::thread::sleep(Duration::from_millis(300));
+        let p2 = sp.runtimes();
+        let policies: Vec<_> = sp.0.iter().map(|&p| sys::sched_getscheduler(p)).collect();
+        ensure!(p0 == p1, "frozen SCHED_RANDOM tasks ran: runtime {p0:?} -> {p1:?}");
+        ensure!(p1.iter().zip(&p2).all(|(a, b)| b > a), "thawed tasks did not run: {p1:?} -> {p2:?}");
+        ensure!(policies.iter().all(|p| *p == Ok(SCHED_RANDOM)), "policies after freeze/thaw: {policies:?}");
+        Ok(format!("4 busy SCHED_RANDOM tasks frozen in {froze_ms} ms, no runtime for 0.3 s, all running after thaw, still SCHED_RANDOM"))
+    });
+    let _ = std::fs::remove_dir(format!("{CG}/{group}"));
+    r?
+}
+
+/// A cpuset partition (its own root domain): SCHED_RANDOM tasks inside use
+/// both of its CPUs and never leave it; tasks outside never enter it.
+fn cpuset_partition() -> TestResult {
+    cgroup2()?;
+    let cpus = sys::online_cpus();
+    ensure!(cpus.len() >= 4, "needs 4 CPUs");
+    let (a, b) = (cpus[cpus.len() - 2] as i64, cpus[cpus.len() - 1] as i64);
+    let group = "srpart";
+    let _ = std::fs::create_dir(format!("{CG}/{group}"));
+    let r = workers::as_controller(1, || -> Result<String, String> {
+        cg_write(group, "cpuset.cpus", &format!("{a}-{b}"))?;
+        cg_write(group, "cpuset.cpus.partition", "root")?;
+        let state = std::fs::read_to_string(format!("{CG}/{group}/cpuset.cpus.partition")).unwrap_or_default();
+        ensure!(state.trim() == "root", "partition state '{}'", state.trim());
+        let inside = Spinners::start(4)?;
+        for p in &inside.0 {
+            cg_write(group, "cgroup.procs", &p.to_string())?;
+        }
+        let outside = Spinners::start(2)?;
+        std::thread::sleep(Duration::from_millis(300));
+        let mut seen = std::collections::BTreeSet::new();
+        let mut leaks = 0;
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(1) {
+            for c in inside.cpus() {
+                seen.insert(c);
+                leaks += (c != a && c != b) as u32;
+            }
+            leaks += outside.cpus().iter().filter(|&&c| c == a || c == b).count() as u32;
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        ensure!(leaks == 0, "{leaks} samples of a task on the wrong side of the partition (inside ran on {seen:?})");
+        ensure!(seen.contains(&a) && seen.contains(&b), "tasks in the partition used CPUs {seen:?}, want {a} and {b}");
+        Ok(format!("partition {a}-{b} (own root domain): 4 SCHED_RANDOM tasks inside ran on {seen:?}, 2 outside never entered, 0 leaks in 1 s"))
+    });
+    let _ = cg_write(group, "cpuset.cpus.partition", "member");
+    let _ = std::fs::remove_dir(format!("{CG}/{group}"));
+    r?
+}
