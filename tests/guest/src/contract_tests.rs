@@ -21,6 +21,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "contract.utilization_signal", run: utilization_signal },
         Test { name: "contract.pi_random_waiter", run: pi_random_waiter },
         Test { name: "contract.setattr_nice", run: setattr_nice },
+        Test { name: "contract.hotplug_churn", run: hotplug_churn },
         Test { name: "contract.cgroup_freeze", run: cgroup_freeze },
         Test { name: "contract.cpuset_partition", run: cpuset_partition },
     ]
@@ -228,30 +229,26 @@ fn no_toggle(_cpu: usize, _spare: usize, _i: u64) -> bool {
 fn slice_kept(toggle: fn(usize, usize, u64) -> bool, unprivileged: bool, what: &str) -> TestResult {
     let ncpu = sys::online_cpus().len();
     ensure!(ncpu >= 3, "needs 3 CPUs, have {ncpu}");
-    // The second CPU of the toggled mask is offline during the test, so
-    // that the task stays where it is and only its slice is at stake.
+    // The reported setup: the toggled mask adds a second, online CPU.
     let spare = sys::online_cpus()[ncpu - 2];
-    let set_online = |on: bool| std::fs::write(format!("/sys/devices/system/cpu/cpu{spare}/online"), if on { "1" } else { "0" });
-    set_online(false).map_err(err("offline the spare CPU"))?;
-    let control = toggler_vs_peer(no_toggle, unprivileged, spare);
-    let toggled = toggler_vs_peer(toggle, unprivileged, spare);
-    let _ = set_online(true);
-    let (c_a, c_b) = control?;
-    let (t_a, t_b) = toggled?;
+    let (c_a, c_b) = toggler_vs_peer(no_toggle, unprivileged, spare)?;
+    let (t_a, t_b) = toggler_vs_peer(toggle, unprivileged, spare)?;
     let share = t_a / (t_a + t_b).max(1e-9);
     let detail = format!(
         "{what}: toggler {t_a:.2} s vs peer {t_b:.2} s ({:.1}%); control without toggling {c_a:.2} / {c_b:.2} s",
         100.0 * share
     );
     ensure!(t_a + t_b > 1.0, "the two tasks got too little CPU to judge: {detail}");
-    ensure!(share <= 0.65, "toggling took more than its share: {detail}");
+    // Equal shares, as in the control: about 500 slices in 2 s keep a fair
+    // share within a few points; 15 points is far outside that.
+    ensure!((0.35..=0.65).contains(&share), "toggling moved the shares away from equal: {detail}");
     Ok(detail)
 }
 
 /// Defect 3: an unprivileged task must not renew its slice by changing its
 /// own affinity.
 fn slice_kept_affinity() -> TestResult {
-    slice_kept(toggle_affinity, true, "unprivileged, affinity toggled {cpu} <-> {cpu, offline cpu}")
+    slice_kept(toggle_affinity, true, "unprivileged, affinity toggled {cpu} <-> {cpu, another cpu}")
 }
 
 /// Defect 3: nor by changing its nice value (as root, both directions).
@@ -579,4 +576,83 @@ fn cpuset_partition() -> TestResult {
     let _ = cg_write(group, "cpuset.cpus.partition", "member");
     let _ = std::fs::remove_dir(format!("{CG}/{group}"));
     r?
+}
+
+/// A `key=value` of the kernel command line, parsed.
+fn cmdline_value<T: std::str::FromStr>(key: &str) -> Option<T> {
+    let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
+    cmdline.split_whitespace().find_map(|a| a.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+}
+
+/// Defect 7: CPU hotplug while busy tasks' affinities change at random
+/// (some to a single CPU). The kernel's own checks are the assertions:
+/// "Dying CPU not properly vacated", dl_server bandwidth warnings and
+/// lockdep reports fail the run through the console scan. The number of
+/// cycles is `srhotplug=N` (default 40) and the spinners' policy
+/// `srhotplug_policy=fifo|other` (default SCHED_RANDOM), for controls.
+fn hotplug_churn() -> TestResult {
+    let cycles: usize = cmdline_value("srhotplug").unwrap_or(40);
+    let policy = match cmdline_value::<String>("srhotplug_policy").as_deref() {
+        Some("fifo") => SCHED_FIFO,
+        Some("other") => SCHED_OTHER,
+        _ => SCHED_RANDOM,
+    };
+    let cpus = sys::online_cpus();
+    ensure!(cpus.len() >= 2, "needs 2 CPUs");
+    let all = sys::online_mask();
+    let prio = if policy == SCHED_FIFO { 1 } else { 0 };
+    let specs: Vec<WorkerSpec> = (0..8).map(|_| WorkerSpec { policy, prio, mask: 0, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let t0 = Instant::now();
+    let r = workers::as_controller(1, || -> Result<(usize, u64), String> {
+        crew.go();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut changes = 0u64;
+        for _ in 0..cycles {
+            for &cpu in &cpus[1..] {
+                // Random masks among the online CPUs, a quarter of them a
+                // single CPU; failures (a mask of offline CPUs) are fine.
+                for &t in &tids {
+                    let online = sys::online_mask();
+                    let m = if next() % 4 == 0 { 1u64 << (next() % 64) } else { next() } & online;
+                    if m != 0 && sys::set_affinity(t, m).is_ok() {
+                        changes += 1;
+                    }
+                }
+                std::fs::write(format!("/sys/devices/system/cpu/cpu{cpu}/online"), "0")
+                    .map_err(|e| format!("offline cpu{cpu}: {e}"))?;
+            }
+            for &cpu in &cpus[1..] {
+                std::fs::write(format!("/sys/devices/system/cpu/cpu{cpu}/online"), "1")
+                    .map_err(|e| format!("online cpu{cpu}: {e}"))?;
+            }
+        }
+        for &t in &tids {
+            let _ = sys::set_affinity(t, all);
+        }
+        let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
+        std::thread::sleep(Duration::from_millis(300));
+        let stalled = crew.workers.iter().zip(&p0).filter(|(w, &p)| w.progress.load(Ordering::Relaxed) == p).count();
+        ensure!(stalled == 0 || policy == SCHED_FIFO, "{stalled} tasks made no progress after the churn");
+        Ok((cycles, changes))
+    });
+    for &cpu in &cpus[1..] {
+        let _ = std::fs::write(format!("/sys/devices/system/cpu/cpu{cpu}/online"), "1");
+    }
+    crew.finish();
+    let (n, changes) = r??;
+    ensure!(sys::online_cpus() == cpus, "CPUs online at the end: {:?}", sys::online_cpus());
+    Ok(format!(
+        "{n} cycles of CPUs 1-{} offline/online under 8 busy {} tasks with {changes} random affinity changes, in {:.1} s",
+        cpus.len() - 1,
+        sys::policy_name(policy),
+        t0.elapsed().as_secs_f64()
+    ))
 }
