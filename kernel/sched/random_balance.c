@@ -368,7 +368,7 @@ static void task_woken_random(struct rq *rq, struct task_struct *p)
 }
 
 /* Penalty of a CPU with a runnable RT or deadline task, in queued tasks. */
-#define RANDOM_HIGHER_CLASS_COST	(1U << 16)
+#define RANDOM_HIGHER_CLASS_COST	BIT(16)
 
 /* How many SCHED_RANDOM tasks would @p wait behind on @cpu (a cost). */
 static unsigned int random_cpu_cost(struct task_struct *p, int cpu, int task_cpu)
