@@ -588,10 +588,11 @@ fn cmdline_value<T: std::str::FromStr>(key: &str) -> Option<T> {
 /// (some to a single CPU). The kernel's own checks are the assertions:
 /// "Dying CPU not properly vacated", dl_server bandwidth warnings and
 /// lockdep reports fail the run through the console scan. The number of
-/// cycles is `srhotplug=N` (default 40) and the spinners' policy
+/// cycles is `srhotplug=N` (default 10: a cycle takes 3.6 s under TCG) and
+/// the spinners' policy
 /// `srhotplug_policy=fifo|other` (default SCHED_RANDOM), for controls.
 fn hotplug_churn() -> TestResult {
-    let cycles: usize = cmdline_value("srhotplug").unwrap_or(40);
+    let cycles: usize = cmdline_value("srhotplug").unwrap_or(10);
     let policy = match cmdline_value::<String>("srhotplug_policy").as_deref() {
         Some("fifo") => SCHED_FIFO,
         Some("other") => SCHED_OTHER,
