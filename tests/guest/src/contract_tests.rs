@@ -367,8 +367,11 @@ fn pi_wait(waiter_policy: u32) -> Result<Duration, String> {
         Ok(waited)
     });
     let waited = waiter.join().map_err(|_| "waiter panicked".to_string());
-    owner.join().map_err(|_| "owner panicked".to_string())??;
+    // Stop the hog first: the deboosted owner is a fair task behind it and
+    // would need the fair server's share just to exit (minutes on a
+    // nohz_full CPU of the hardened kernel).
     crew.finish();
+    owner.join().map_err(|_| "owner panicked".to_string())??;
     waited?
 }
 
