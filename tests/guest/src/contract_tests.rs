@@ -4,6 +4,7 @@
 //! SCHED_OTHER or SCHED_FIFO control in the same run where the environment
 //! can move the number. Each test names the defect it guards against.
 
+use crate::sched_tests::err;
 use crate::workers::{self, Crew, WorkerSpec};
 use crate::{ensure, Test, TestResult};
 use srsys::{self as sys, EPERM, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
@@ -25,10 +26,6 @@ pub fn tests() -> Vec<Test> {
         Test { name: "contract.cgroup_freeze", run: cgroup_freeze },
         Test { name: "contract.cpuset_partition", run: cpuset_partition },
     ]
-}
-
-fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
-    move |e| format!("{what}: {e}")
 }
 
 fn secs(ns: u64) -> f64 {

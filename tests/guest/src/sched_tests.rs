@@ -41,7 +41,8 @@ pub fn tests() -> Vec<Test> {
     ]
 }
 
-fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
+/// Formats an error as "what: error", for `map_err`.
+pub(crate) fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
     move |e| format!("{what}: {e}")
 }
 
