@@ -584,10 +584,53 @@ fn cmdline_value<T: std::str::FromStr>(key: &str) -> Option<T> {
     cmdline.split_whitespace().find_map(|a| a.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
 }
 
+/// For a task that made no progress: its state, CPU and allowed CPUs as
+/// /proc shows them, and every CPU's `nr_running` and SCHED_RANDOM queue
+/// as sched/debug shows them, on one line.
+fn stall_report(tids: &[i32]) -> String {
+    let mut out = String::new();
+    for &t in tids {
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{t}/stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+        let status = std::fs::read_to_string(format!("/proc/self/task/{t}/status")).unwrap_or_default();
+        let allowed = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap_or("?")
+            .trim()
+            .to_string();
+        // After the comm: state is field 3 of stat, processor field 39.
+        out.push_str(&format!(
+            "[tid {t} state {} cpu {} allowed {allowed}] ",
+            fields.first().unwrap_or(&"?"),
+            fields.get(36).unwrap_or(&"?")
+        ));
+    }
+    if let Ok(debug) = std::fs::read_to_string("/sys/kernel/debug/sched/debug") {
+        for l in debug.lines() {
+            let t = l.trim();
+            if t.starts_with("cpu#")
+                || t.starts_with(".nr_running")
+                || t.starts_with("random_rq[")
+                || t.starts_with(".nr_queued")
+                || t.starts_with(".overloaded")
+                || t.starts_with(">")
+                || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+            {
+                out.push_str(t.split_whitespace().collect::<Vec<_>>().join(" ").as_str());
+                out.push_str("; ");
+            }
+        }
+    }
+    out
+}
+
 /// Defect 7: CPU hotplug while busy tasks' affinities change at random
 /// (some to a single CPU). The kernel's own checks are the assertions:
 /// "Dying CPU not properly vacated", dl_server bandwidth warnings and
-/// lockdep reports fail the run through the console scan. The number of
+/// lockdep reports fail the run through the console scan; every 10 cycles
+/// and at the end, with all CPUs online and every task allowed on all of
+/// them, each task must run within 300 ms. The number of
 /// cycles is `srhotplug=N` (default 10: a cycle takes 3.6 s under TCG) and
 /// the spinners' policy
 /// `srhotplug_policy=fifo|other` (default SCHED_RANDOM), for controls.
@@ -615,8 +658,36 @@ fn hotplug_churn() -> TestResult {
             x ^= x << 17;
             x
         };
+        // Every 10 cycles and at the end: all CPUs back, every task
+        // allowed everywhere, each must run within 300 ms.
+        let check = |when: usize| -> Result<(), String> {
+            for &t in &tids {
+                let _ = sys::set_affinity(t, all);
+            }
+            let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
+            std::thread::sleep(Duration::from_millis(300));
+            let stalled: Vec<usize> = (0..tids.len())
+                .filter(|&i| crew.workers[i].progress.load(Ordering::Relaxed) == p0[i])
+                .collect();
+            if stalled.is_empty() || policy == SCHED_FIFO {
+                return Ok(());
+            }
+            let diag = stall_report(&stalled.iter().map(|&i| tids[i]).collect::<Vec<_>>());
+            // Still stuck a second later, or only late?
+            let p1: Vec<u64> = stalled.iter().map(|&i| crew.workers[i].progress.load(Ordering::Relaxed)).collect();
+            std::thread::sleep(Duration::from_millis(1000));
+            let stuck = stalled
+                .iter()
+                .zip(&p1)
+                .filter(|(&i, &p)| crew.workers[i].progress.load(Ordering::Relaxed) == p)
+                .count();
+            Err(format!(
+                "after cycle {when}: {} tasks made no progress in 300 ms ({stuck} still none 1 s later): {diag}",
+                stalled.len()
+            ))
+        };
         let mut changes = 0u64;
-        for _ in 0..cycles {
+        for cycle in 1..=cycles {
             for &cpu in &cpus[1..] {
                 // Random masks among the online CPUs, a quarter of them a
                 // single CPU; failures (a mask of offline CPUs) are fine.
@@ -634,14 +705,11 @@ fn hotplug_churn() -> TestResult {
                 std::fs::write(format!("/sys/devices/system/cpu/cpu{cpu}/online"), "1")
                     .map_err(|e| format!("online cpu{cpu}: {e}"))?;
             }
+            if cycle % 10 == 0 && cycle != cycles {
+                check(cycle)?;
+            }
         }
-        for &t in &tids {
-            let _ = sys::set_affinity(t, all);
-        }
-        let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
-        std::thread::sleep(Duration::from_millis(300));
-        let stalled = crew.workers.iter().zip(&p0).filter(|(w, &p)| w.progress.load(Ordering::Relaxed) == p).count();
-        ensure!(stalled == 0 || policy == SCHED_FIFO, "{stalled} tasks made no progress after the churn");
+        check(cycles)?;
         Ok((cycles, changes))
     });
     for &cpu in &cpus[1..] {
