@@ -590,21 +590,12 @@ fn cmdline_value<T: std::str::FromStr>(key: &str) -> Option<T> {
 fn stall_report(tids: &[i32]) -> String {
     let mut out = String::new();
     for &t in tids {
-        let stat = std::fs::read_to_string(format!("/proc/self/task/{t}/stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
         let status = std::fs::read_to_string(format!("/proc/self/task/{t}/status")).unwrap_or_default();
-        let allowed = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-            .unwrap_or("?")
-            .trim()
-            .to_string();
-        // After the comm: state is field 3 of stat, processor field 39.
-        out.push_str(&format!(
-            "[tid {t} state {} cpu {} allowed {allowed}] ",
-            fields.first().unwrap_or(&"?"),
-            fields.get(36).unwrap_or(&"?")
-        ));
+        let line = |key: &str| {
+            status.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("?").trim().to_string()
+        };
+        let cpu = sys::stat_field(sys::getpid(), t, 39).map_or("?".to_string(), |c| c.to_string());
+        out.push_str(&format!("[tid {t} state {} cpu {cpu} allowed {}] ", line("State:"), line("Cpus_allowed_list:")));
     }
     if let Ok(debug) = std::fs::read_to_string("/sys/kernel/debug/sched/debug") {
         for l in debug.lines() {
