@@ -19,6 +19,12 @@ OUT=${SR_OUT:-$TOP/out}
 SRC=$OUT/linux                 # the patched kernel tree (a git repository)
 TOOLS=$OUT/tools               # bindgen, gen_init_cpio
 KGDB_SOCK=${SR_KGDB_SOCK:-/tmp/vagrant-ttyS1}
+# A debuggee's kernel arguments (vagrant/Vagrantfile's KGDB_ARGS says the
+# same for the Vagrant debuggee). tsc=reliable: under TCG the kernel would
+# keep time with the HPET, which wraps every 42.9 s, and a longer kgdb stop
+# then stalls sched_clock (README, Debugging).
+# shellcheck disable=SC2034 # used by scripts/test and scripts/debuggee
+KGDB_ARGS="kgdboc=ttyS1,115200 nokaslr tsc=reliable"
 JOBS=${SR_JOBS:-$(nproc)}
 BASE_TAG=debian-$LINUX_SRC_VERSION
 BASE_TAG=${BASE_TAG//\~/_}     # '~' is not valid in a git ref
