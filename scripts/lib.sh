@@ -296,6 +296,9 @@ build_kernel() {
 GUEST_TARGET=x86_64-unknown-linux-gnu
 GUEST_BIN=$OUT/cargo/$GUEST_TARGET/release
 GUEST_PROGRAMS=(srtest sched-random)
+# The bug corpus (tests/corpus/*.c): small C programs with one known
+# concurrency bug each, for `sched-random hunt`; in the guest as /corpus/NAME.
+CORPUS_BIN=$OUT/corpus
 # Debian tools copied into the guest with their shared libraries.
 HOST_TOOLS=(/usr/bin/schedtool)
 
@@ -304,6 +307,14 @@ build_guest_programs() {
 	RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$OUT/cargo" \
 		cargo build --quiet --release --locked --target "$GUEST_TARGET" --manifest-path "$TOP/Cargo.toml" ||
 		die "cargo build of the guest programs failed"
+	local f name
+	mkdir -p "$CORPUS_BIN"
+	for f in "$TOP"/tests/corpus/*.c; do
+		name=$(basename "$f" .c)
+		[ "$CORPUS_BIN/$name" -nt "$f" ] && [ "$CORPUS_BIN/$name" -nt "$TOP/tests/corpus/corpus.h" ] && continue
+		cc -O2 -Wall -Wextra -Werror -pthread -static -o "$CORPUS_BIN/$name" "$f" ||
+			die "cc of the corpus program $f failed"
+	done
 }
 
 # gen_init_cpio lines for HOST_TOOLS, their libraries and the directories
@@ -340,6 +351,11 @@ build_initramfs() {
 			"file /bin/busybox /bin/busybox 755 0 0"
 		for f in "${GUEST_PROGRAMS[@]}"; do
 			echo "file /bin/$f $GUEST_BIN/$f 755 0 0"
+		done
+		echo "dir /corpus 755 0 0"
+		for f in "$TOP"/tests/corpus/*.c; do
+			f=$(basename "$f" .c)
+			echo "file /corpus/$f $CORPUS_BIN/$f 755 0 0"
 		done
 		host_tools_cpio_list
 	} >"$list.new"

@@ -4,10 +4,12 @@
 //! `srtest run [FILTER]` runs the tests whose name contains FILTER and prints
 //! one `PASS name: detail` or `FAIL name: reason` line per test, then
 //! `srtest: N passed, N failed`; the host harness counts these lines.
-//! `srtest demo` prints the demo. `srtest list` lists the tests.
+//! `srtest demo` prints the demo. `srtest bench` and `srtest corpus [RUNS]` print
+//! benchmark lines (see bench.rs, corpus.rs). `srtest list` lists the tests.
 
 mod bench;
 mod contract_tests;
+mod corpus;
 mod experiment;
 mod mycall_tests;
 mod sched_tests;
@@ -135,6 +137,26 @@ fn bench_cmd(smoke: bool) -> ExitCode {
     }
 }
 
+/// The bug corpus under every mode (see corpus.rs), RUNS (default 100) runs
+/// per program and mode.
+fn corpus_cmd(runs: Option<&str>) -> ExitCode {
+    let runs = match runs.map(str::parse::<u32>) {
+        None => 100,
+        Some(Ok(n)) if n > 0 => n,
+        _ => {
+            println!("BENCH-ERROR srtest corpus: RUNS must be a positive number");
+            return ExitCode::from(2);
+        }
+    };
+    match corpus::run(runs) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            println!("BENCH-ERROR {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn demo() -> ExitCode {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     println!("demo: kernel {}", release.trim());
@@ -166,6 +188,7 @@ fn main() -> ExitCode {
         Some("run") => run(args.get(2).map(String::as_str).unwrap_or("")),
         Some("demo") => demo(),
         Some("bench") => bench_cmd(args.get(2).map(String::as_str) == Some("--smoke")),
+        Some("corpus") => corpus_cmd(args.get(2).map(String::as_str)),
         Some("list") => {
             for t in all_tests() {
                 println!("{}", t.name);
@@ -173,7 +196,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: srtest run [FILTER] | demo | bench [--smoke] | list");
+            eprintln!("usage: srtest run [FILTER] | demo | bench [--smoke] | corpus [RUNS] | list");
             ExitCode::from(2)
         }
     }

@@ -21,6 +21,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "sched.abi_fork_inherit", run: abi_fork_inherit },
         Test { name: "sched.abi_nice_roundtrip", run: abi_nice_roundtrip },
         Test { name: "sched.cli", run: cli },
+        Test { name: "sched.cli_hunt", run: cli_hunt },
         Test { name: "sched.fairness_one_cpu", run: || retry_once(fairness_one_cpu) },
         Test { name: "sched.randomness", run: || retry_once(randomness) },
         Test { name: "sched.smp_spread", run: || retry_once(smp_spread) },
@@ -239,6 +240,46 @@ fn cli() -> TestResult {
     let out = String::from_utf8_lossy(&o.stdout);
     ensure!(o.status.success() && out.contains("SCHED_RANDOM (8)"), "schedtool -M 8 -e: {:?} {out}", o.status);
     Ok("run/get/--reset-on-fork/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works".into())
+}
+
+/// `sched-random hunt`: counts failures by kind, runs each command under
+/// the policy and CPUs asked for, reports the first failure's output and a
+/// confidence interval, and rejects bad input.
+fn cli_hunt() -> TestResult {
+    let hunt = |args: &[&str]| {
+        let t = std::time::Instant::now();
+        std::process::Command::new("/bin/sched-random")
+            .arg("hunt")
+            .args(args)
+            .output()
+            .map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr), t.elapsed().as_secs_f64()))
+            .map_err(|e| format!("sched-random hunt {args:?}: {e}"))
+    };
+    let sh = "/bin/busybox";
+    let (code, out, _) = hunt(&["-n", "10", "--", sh, "sh", "-c", "exit 3"])?;
+    ensure!(
+        code == Some(1) && out.contains("10 of 10 runs failed under SCHED_RANDOM") && out.contains("non-zero exit 10") && out.contains("run 1 (exit status 3)"),
+        "always failing: {code:?} {out}"
+    );
+    let probe = "sched-random get 0; grep Cpus_allowed_list /proc/self/status; kill -9 $$";
+    let (code, out, _) = hunt(&["-n", "3", "--cpus", "1", "--", sh, "sh", "-c", probe])?;
+    ensure!(
+        code == Some(1) && out.contains("killed by a signal 3") && out.contains("| 0: SCHED_RANDOM (8)") && out.contains("Cpus_allowed_list:\t1"),
+        "policy, CPUs and signal: {code:?} {out}"
+    );
+    let (code, out, _) = hunt(&["-n", "4", "--policy", "fifo", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
+    ensure!(code == Some(1) && out.contains("| 0: SCHED_FIFO (1)"), "--policy fifo: {code:?} {out}");
+    let (code, out, _) = hunt(&["-n", "5", "-j", "2", "--", "/bin/true"])?;
+    ensure!(code == Some(0) && out.contains("0 of 5 runs failed") && out.contains("95 % interval 0.0 - 43.4 %"), "never failing: {code:?} {out}");
+    let (code, out, secs) = hunt(&["-n", "2", "--timeout", "1", "--", sh, "sleep", "30"])?;
+    ensure!(code == Some(1) && out.contains("timed out (1 s) 2") && secs < 20.0, "timeout: {code:?} in {secs:.1} s: {out}");
+    for bad in [&["-n", "0", "/bin/true"][..], &["--policy", "rr", "/bin/true"], &["--cpus", "x", "/bin/true"], &[]] {
+        let (code, out, _) = hunt(bad)?;
+        ensure!(code == Some(2) && out.contains("hunt"), "bad input {bad:?}: {code:?} {out}");
+    }
+    let (code, out, _) = hunt(&["-n", "3", "--", "/corpus/lost_update"])?;
+    ensure!(matches!(code, Some(0) | Some(1)) && out.contains("of 3 runs failed"), "corpus program: {code:?} {out}");
+    Ok("failures by kind, policy/CPUs applied, first failure's output, Wilson interval, timeout kills; bad input exits 2".into())
 }
 
 fn fairness_one_cpu() -> TestResult {

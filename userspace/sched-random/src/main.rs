@@ -7,6 +7,8 @@ use srsys::{self as sys, Errno, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
+mod hunt;
+
 const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
 
 const USAGE: &str = "\
@@ -15,6 +17,9 @@ usage: sched-random run [--reset-on-fork] [--] COMMAND [ARG...]
        sched-random unset PID...        move tasks back to SCHED_OTHER
        sched-random get PID...          print each task's policy
        sched-random slice [MS]          print or set the time slice (ms)
+       sched-random hunt [OPTIONS] [--] COMMAND [ARG...]
+                                        run a test many times, count failures
+                                        (sched-random hunt --help)
        sched-random --help
 
 Entering SCHED_RANDOM needs CAP_SYS_NICE. PIDs are thread ids, as for
@@ -96,6 +101,9 @@ fn cmd(args: &[String]) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("hunt") {
+        return hunt_main(&args[1..]);
+    }
     if args.is_empty() || args[0] == "--help" || args[0] == "-h" {
         println!("{USAGE}");
         return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
@@ -105,6 +113,23 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("sched-random: {e}");
             eprintln!("Try 'sched-random --help'.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `hunt` has its own exit codes: 1 means a run failed, not a usage error.
+fn hunt_main(args: &[String]) -> ExitCode {
+    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
+        println!("{}", hunt::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    match hunt::parse(args).and_then(|o| hunt::hunt(&o)) {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("sched-random: {e}");
+            eprintln!("Try 'sched-random hunt --help'.");
             ExitCode::from(2)
         }
     }

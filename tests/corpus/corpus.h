@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the bug corpus: every program has one known
+ * concurrency bug, exits 0 when the run did not show it and 1 (with one
+ * line on stderr saying what went wrong) when it did. A program that
+ * deadlocks is stopped by its own watchdog after WATCHDOG_S seconds and
+ * exits 1 as well, so a run never hangs the caller.
+ */
+#ifndef CORPUS_H
+#define CORPUS_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WATCHDOG_S 5
+
+static const char *corpus_name;
+
+static void corpus_timeout(int sig)
+{
+	static const char msg[] = ": watchdog: no progress in 5 s (deadlock or lost wakeup)\n";
+
+	(void)sig;
+	if (write(2, corpus_name, strlen(corpus_name)) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/* Call first: names the program in messages and arms the watchdog. */
+static inline void corpus_start(const char *name)
+{
+	corpus_name = name;
+	signal(SIGALRM, corpus_timeout);
+	alarm(WATCHDOG_S);
+}
+
+/* The bug showed: say how and exit 1. */
+static inline void __attribute__((noreturn)) corpus_fail(const char *what)
+{
+	fprintf(stderr, "%s: %s\n", corpus_name, what);
+	exit(1);
+}
+
+/*
+ * A few microseconds of work the compiler cannot remove: the window in
+ * which a preemption (or another CPU) exposes the bug.
+ */
+static inline void work(unsigned int n)
+{
+	for (volatile unsigned int i = 0; i < n; i++)
+		;
+}
+
+static inline pthread_t spawn(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, fn, arg)) {
+		perror("pthread_create");
+		exit(2);
+	}
+	return t;
+}
+
+static inline void join(pthread_t t)
+{
+	pthread_join(t, NULL);
+}
+
+#endif

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lost update: two threads add to a shared counter with a plain
+ * read-modify-write. If one is preempted between its read and its write
+ * while the other updates, an update is lost.
+ */
+#include "corpus.h"
+
+#define ADDS 10
+
+static volatile long counter;
+
+static void *adder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ADDS; i++) {
+		long v = counter;
+
+		work(200);
+		counter = v + 1;
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t a, b;
+
+	corpus_start("lost_update");
+	a = spawn(adder, NULL);
+	b = spawn(adder, NULL);
+	join(a);
+	join(b);
+	if (counter != 2 * ADDS)
+		corpus_fail("an update was lost");
+	return 0;
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Atomicity violation across two locked regions: a transfer reads the
+ * source balance under the lock, drops it, and writes the new balance in
+ * a second locked region. Each access is locked; the transfer is not
+ * atomic, and a concurrent transfer's debit can be overwritten.
+ */
+#include "corpus.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long src = 1000, dst;
+
+static void *transfer(void *arg)
+{
+	long amount = (long)arg, v;
+
+	pthread_mutex_lock(&lock);
+	v = src;
+	pthread_mutex_unlock(&lock);
+	work(300);
+	pthread_mutex_lock(&lock);
+	src = v - amount;
+	dst += amount;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t a, b;
+
+	corpus_start("two_locked_regions");
+	a = spawn(transfer, (void *)10L);
+	b = spawn(transfer, (void *)20L);
+	join(a);
+	join(b);
+	if (src + dst != 1000)
+		corpus_fail("money was created: a debit was overwritten between two locked regions");
+	return 0;
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `sched-random hunt`: run a test program many times under a scheduling
+//! policy and report how often it fails, the first failing run's output,
+//! and the failure rate with a 95 % confidence interval. It is what a user
+//! points at a flaky test.
+
+use srsys::{self as sys, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const USAGE: &str = "\
+usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
+                         [--jobs J] [--timeout SECS] [--] COMMAND [ARG...]
+
+Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
+the policy (default random; fifo runs at priority 1), optionally pinned to
+the CPUs in LIST (e.g. 0 or 0-3). A run fails when it exits non-zero, is
+killed by a signal, or is still running after SECS seconds (default 10;
+it is then killed). Prints the failures by kind, the first failing run's
+output, and the failure rate with its 95 % (Wilson) interval. Exits 1 if
+any run failed, 0 if none did, 2 on a usage or setup error.";
+
+/// What `hunt` was asked to do.
+#[derive(Debug, PartialEq)]
+pub struct Options {
+    pub runs: usize,
+    pub policy: u32,
+    pub cpus: Option<u64>,
+    pub jobs: usize,
+    pub timeout: Duration,
+    pub cmd: Vec<String>,
+}
+
+fn value<'a>(args: &'a [String], i: usize, opt: &str) -> Result<&'a str, String> {
+    args.get(i + 1)
+        .map(|s| s.as_str())
+        .ok_or(format!("hunt: {opt} needs a value"))
+}
+
+fn number(v: &str, opt: &str, min: u64, max: u64) -> Result<u64, String> {
+    match v.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "hunt: {opt} takes a number from {min} to {max}, not '{v}'"
+        )),
+    }
+}
+
+/// Parses the arguments after `hunt`.
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        runs: 100,
+        policy: SCHED_RANDOM,
+        cpus: None,
+        jobs: 1,
+        timeout: Duration::from_secs(10),
+        cmd: Vec::new(),
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-n" | "--runs" => o.runs = number(value(args, i, a)?, a, 1, 1_000_000)? as usize,
+            "-j" | "--jobs" => o.jobs = number(value(args, i, a)?, a, 1, 256)? as usize,
+            "--timeout" => {
+                o.timeout = Duration::from_secs(number(value(args, i, a)?, a, 1, 86_400)?)
+            }
+            "--policy" => {
+                o.policy = match value(args, i, a)? {
+                    "random" => SCHED_RANDOM,
+                    "other" => SCHED_OTHER,
+                    "fifo" => SCHED_FIFO,
+                    p => {
+                        return Err(format!(
+                            "hunt: unknown policy '{p}' (random, other or fifo)"
+                        ))
+                    }
+                }
+            }
+            "--cpus" => {
+                let v = value(args, i, a)?;
+                let well_formed = !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_digit() || c == ',' || c == '-');
+                let cpus = if well_formed {
+                    sys::parse_cpulist(v)
+                } else {
+                    Vec::new()
+                };
+                if cpus.is_empty() || cpus.iter().any(|&c| c >= 64) {
+                    return Err(format!(
+                        "hunt: --cpus takes a list of CPUs 0-63 such as 0 or 0-3, not '{v}'"
+                    ));
+                }
+                o.cpus = Some(cpus.iter().fold(0u64, |m, &c| m | 1 << c));
+            }
+            "--" => {
+                i += 1;
+                break;
+            }
+            _ if a.starts_with('-') => return Err(format!("hunt: unknown option '{a}'")),
+            _ => break,
+        }
+        i += 2;
+    }
+    o.cmd = args[i..].to_vec();
+    if o.cmd.is_empty() {
+        return Err("hunt: expected a COMMAND".into());
+    }
+    Ok(o)
+}
+
+/// The 95 % Wilson score interval of a proportion of `k` in `n` (n > 0).
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    let (k, n, z) = (k as f64, n.max(1) as f64, 1.96f64);
+    let p = k / n;
+    let d = 1.0 + z * z / n;
+    let c = (p + z * z / (2.0 * n)) / d;
+    let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+    ((c - h).max(0.0), (c + h).min(1.0))
+}
+
+/// How one run ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    Passed,
+    Exit(i32),
+    Signal(i32),
+    Timeout,
+}
+
+struct Failure {
+    run: usize,
+    outcome: Outcome,
+    output: Vec<u8>,
+}
+
+fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut r) = r {
+            let _ = r.read_to_end(&mut buf);
+        }
+        buf
+    })
+}
+
+/// Runs the command once; returns how it ended and what it printed.
+fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
+    let (policy, cpus) = (o.policy, o.cpus);
+    let mut cmd = Command::new(&o.cmd[0]);
+    cmd.args(&o.cmd[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: the closure runs in the child between fork and exec and only
+    // makes two system calls (sched_setaffinity, sched_setscheduler), which
+    // are async-signal-safe; it allocates nothing and takes no lock.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(m) = cpus {
+                sys::set_affinity(0, m).map_err(|e| std::io::Error::from_raw_os_error(e.0))?;
+            }
+            let prio = if policy == SCHED_FIFO { 1 } else { 0 };
+            sys::sched_setscheduler(0, policy, prio)
+                .map_err(|e| std::io::Error::from_raw_os_error(e.0))?;
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().map_err(|e| {
+        format!(
+            "hunt: cannot start {} under {}: {e}",
+            o.cmd[0],
+            sys::policy_name(policy)
+        )
+    })?;
+    let out = drain(child.stdout.take());
+    let err = drain(child.stderr.take());
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) if start.elapsed() >= o.timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(e) => return Err(format!("hunt: waiting for {}: {e}", o.cmd[0])),
+        }
+    };
+    let mut output = out.join().unwrap_or_default();
+    output.extend(err.join().unwrap_or_default());
+    let outcome = match status {
+        None => Outcome::Timeout,
+        Some(s) => match (s.code(), s.signal()) {
+            (Some(0), _) => Outcome::Passed,
+            (Some(c), _) => Outcome::Exit(c),
+            (None, Some(sig)) => Outcome::Signal(sig),
+            (None, None) => Outcome::Exit(-1),
+        },
+    };
+    Ok((outcome, output))
+}
+
+fn progress(done: usize, total: usize, failed: usize, tty: bool) {
+    let width = 40;
+    let fill = done * width / total.max(1);
+    let line = format!(
+        "[{}{}] {done}/{total} runs, {failed} failed",
+        "#".repeat(fill),
+        ".".repeat(width - fill)
+    );
+    let mut e = std::io::stderr().lock();
+    if tty {
+        let _ = write!(e, "\r{line}");
+        if done == total {
+            let _ = writeln!(e);
+        }
+    } else if done == total || done.is_multiple_of((total / 10).max(1)) {
+        let _ = writeln!(e, "{line}");
+    }
+}
+
+/// Runs the hunt; Ok(true) if a run failed.
+pub fn hunt(o: &Options) -> Result<bool, String> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
+    let setup_error: Mutex<Option<String>> = Mutex::new(None);
+    let tty = std::io::stderr().is_terminal();
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..o.jobs.min(o.runs) {
+            s.spawn(|| loop {
+                let run = next.fetch_add(1, Ordering::Relaxed);
+                if run >= o.runs {
+                    return;
+                }
+                match run_once(o) {
+                    Ok((Outcome::Passed, _)) => {}
+                    Ok((outcome, output)) => {
+                        if let Ok(mut f) = failures.lock() {
+                            f.push(Failure {
+                                run: run + 1,
+                                outcome,
+                                output,
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut se) = setup_error.lock() {
+                            se.get_or_insert(e);
+                        }
+                        next.store(o.runs, Ordering::Relaxed);
+                        return;
+                    }
+                }
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                let nf = failures.lock().map(|f| f.len()).unwrap_or(0);
+                progress(d, o.runs, nf, tty);
+            });
+        }
+    });
+    if let Some(e) = setup_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let mut f = failures.into_inner().unwrap_or_default();
+    f.sort_by_key(|x| x.run);
+    let n = o.runs;
+    let count = |pred: fn(&Outcome) -> bool| f.iter().filter(|x| pred(&x.outcome)).count();
+    let (lo, hi) = wilson(f.len(), n);
+    let where_ = match o.cpus {
+        Some(m) => format!("pinned to CPU mask {m:#x}"),
+        None => "on all allowed CPUs".to_string(),
+    };
+    println!(
+        "{}: {} of {n} runs failed under {} {where_}, {} at a time, in {:.1} s",
+        o.cmd.join(" "),
+        f.len(),
+        sys::policy_name(o.policy),
+        o.jobs,
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "  non-zero exit {}, killed by a signal {}, timed out ({} s) {}",
+        count(|x| matches!(x, Outcome::Exit(_))),
+        count(|x| matches!(x, Outcome::Signal(_))),
+        o.timeout.as_secs(),
+        count(|x| matches!(x, Outcome::Timeout))
+    );
+    println!(
+        "  failure rate {:.1} % (95 % interval {:.1} - {:.1} %)",
+        100.0 * f.len() as f64 / n as f64,
+        100.0 * lo,
+        100.0 * hi
+    );
+    if let Some(first) = f.first() {
+        let how = match first.outcome {
+            Outcome::Exit(c) => format!("exit status {c}"),
+            Outcome::Signal(s) => format!("signal {s}"),
+            Outcome::Timeout => "timeout".to_string(),
+            Outcome::Passed => "passed".to_string(),
+        };
+        println!("  first failure: run {} ({how}); its output:", first.run);
+        let text = String::from_utf8_lossy(&first.output);
+        for line in text.lines().take(20) {
+            println!("    | {line}");
+        }
+    }
+    Ok(!f.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_options_and_command() {
+        let o = parse(&args(
+            "-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5",
+        ))
+        .unwrap();
+        assert_eq!(o.runs, 30);
+        assert_eq!(o.policy, SCHED_OTHER);
+        assert_eq!(o.cpus, Some(0b11));
+        assert_eq!(o.jobs, 2);
+        assert_eq!(o.timeout, Duration::from_secs(3));
+        assert_eq!(o.cmd, args("prog -n 5"));
+        let d = parse(&args("prog")).unwrap();
+        assert_eq!(
+            (d.runs, d.policy, d.cpus, d.jobs),
+            (100, SCHED_RANDOM, None, 1)
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        for bad in [
+            "",
+            "-n",
+            "-n 0 prog",
+            "-n x prog",
+            "--policy rr prog",
+            "--cpus 64 prog",
+            "--cpus x prog",
+            "--bogus prog",
+            "-j 0 prog",
+        ] {
+            assert!(parse(&args(bad)).is_err(), "accepted '{bad}'");
+        }
+    }
+
+    #[test]
+    fn wilson_interval() {
+        let (lo, hi) = wilson(0, 100);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.037).abs() < 0.001, "{hi}");
+        let (lo, hi) = wilson(50, 100);
+        assert!(
+            (lo - 0.404).abs() < 0.001 && (hi - 0.596).abs() < 0.001,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(100, 100);
+        assert!(
+            (lo - 0.963).abs() < 0.001 && (hi - 1.0).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+    }
+}
