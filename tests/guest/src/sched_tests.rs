@@ -271,7 +271,8 @@ fn cli_hunt() -> TestResult {
     ensure!(code == Some(1) && out.contains("| 0: SCHED_FIFO (1)"), "--policy fifo: {code:?} {out}");
     let (code, out, _) = hunt(&["-n", "5", "-j", "2", "--", "/bin/true"])?;
     ensure!(code == Some(0) && out.contains("0 of 5 runs failed") && out.contains("95 % interval 0.0 - 43.4 %"), "never failing: {code:?} {out}");
-    let (code, out, secs) = hunt(&["-n", "2", "--timeout", "1", "--", sh, "sleep", "30"])?;
+    // The shell forks sleep: the whole run must go at the timeout.
+    let (code, out, secs) = hunt(&["-n", "2", "--timeout", "1", "--", sh, "sh", "-c", "sleep 30; true"])?;
     ensure!(code == Some(1) && out.contains("timed out (1 s) 2") && secs < 20.0, "timeout: {code:?} in {secs:.1} s: {out}");
     for bad in [&["-n", "0", "/bin/true"][..], &["--policy", "rr", "/bin/true"], &["--cpus", "x", "/bin/true"], &[]] {
         let (code, out, _) = hunt(bad)?;

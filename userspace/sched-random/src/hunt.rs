@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+const SIGKILL: i32 = 9;
+
 pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
                          [--jobs J] [--timeout SECS] [--] COMMAND [ARG...]
@@ -20,9 +22,11 @@ Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
 the CPUs in LIST (e.g. 0 or 0-3). A run fails when it exits non-zero, is
 killed by a signal, or is still running after SECS seconds (default 10;
-it is then killed). Prints the failures by kind, the first failing run's
-output, and the failure rate with its 95 % (Wilson) interval. Exits 1 if
-any run failed, 0 if none did, 2 on a usage or setup error.";
+it is then killed). Each run is a process group of its own, killed with
+whatever it forked when the run ends. Prints the failures by kind, the
+first failing run's output, and the failure rate with its 95 % (Wilson)
+interval. Exits 1 if any run failed, 0 if none did, 2 on a usage or
+setup error.";
 
 /// What `hunt` was asked to do.
 #[derive(Debug, PartialEq)]
@@ -158,7 +162,7 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // SAFETY: the closure runs in the child between fork and exec and only
-    // makes two system calls (sched_setaffinity, sched_setscheduler), which
+    // makes two raw system calls (sched_setaffinity, sched_setscheduler), which
     // are async-signal-safe; it allocates nothing and takes no lock.
     unsafe {
         cmd.pre_exec(move || {
@@ -171,6 +175,9 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
             Ok(())
         });
     }
+    // Its own process group, so that the whole run (the children it
+    // forked included) can be killed on a timeout and once it is over.
+    cmd.process_group(0);
     let mut child = cmd.spawn().map_err(|e| {
         format!(
             "hunt: cannot start {} under {}: {e}",
@@ -185,7 +192,7 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
         match child.try_wait() {
             Ok(Some(s)) => break Some(s),
             Ok(None) if start.elapsed() >= o.timeout => {
-                let _ = child.kill();
+                let _ = sys::kill(-(child.id() as i32), SIGKILL);
                 let _ = child.wait();
                 break None;
             }
@@ -193,6 +200,8 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
             Err(e) => return Err(format!("hunt: waiting for {}: {e}", o.cmd[0])),
         }
     };
+    // Whatever the run left behind would hold its output pipes open.
+    let _ = sys::kill(-(child.id() as i32), SIGKILL);
     let mut output = out.join().unwrap_or_default();
     output.extend(err.join().unwrap_or_default());
     let outcome = match status {
