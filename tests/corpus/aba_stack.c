@@ -62,16 +62,12 @@ static void *pop_pop_push(void *arg)
 int main(void)
 {
 	int seen[3] = { 0 };
-	pthread_t a, b;
 	struct node *n;
 
 	corpus_start("aba_stack");
 	for (int i = 2; i >= 0; i--)
 		push(&nodes[i]);
-	a = spawn(slow_pop, NULL);
-	b = spawn(pop_pop_push, NULL);
-	join(a);
-	join(b);
+	run_pair(slow_pop, pop_pop_push);
 	for (int i = 0; i < 2; i++)
 		if (held[i])
 			seen[held[i] - nodes]++;

@@ -36,12 +36,7 @@ static void *user(void *arg)
 
 int main(void)
 {
-	pthread_t x, y;
-
 	corpus_start("broken_spinlock");
-	x = spawn(user, NULL);
-	y = spawn(user, NULL);
-	join(x);
-	join(y);
+	run_pair(user, user);
 	return 0;
 }

@@ -20,13 +20,8 @@ static void *withdraw(void *arg)
 
 int main(void)
 {
-	pthread_t a, b;
-
 	corpus_start("check_then_act");
-	a = spawn(withdraw, NULL);
-	b = spawn(withdraw, NULL);
-	join(a);
-	join(b);
+	run_pair(withdraw, withdraw);
 	if (balance < 0)
 		corpus_fail("both withdrawals passed the check: balance below zero");
 	return 0;

@@ -71,4 +71,13 @@ static inline void join(pthread_t t)
 	pthread_join(t, NULL);
 }
 
+/* Starts @first, then @second, and waits for both. */
+static inline void run_pair(void *(*first)(void *), void *(*second)(void *))
+{
+	pthread_t a = spawn(first, NULL), b = spawn(second, NULL);
+
+	join(a);
+	join(b);
+}
+
 #endif

@@ -41,12 +41,7 @@ static void *user(void *arg)
 
 int main(void)
 {
-	pthread_t a, b;
-
 	corpus_start("double_checked_init");
-	a = spawn(user, NULL);
-	b = spawn(user, NULL);
-	join(a);
-	join(b);
+	run_pair(user, user);
 	return 0;
 }

@@ -39,12 +39,7 @@ static void *ba(void *arg)
 
 int main(void)
 {
-	pthread_t x, y;
-
 	corpus_start("lock_order");
-	x = spawn(ab, NULL);
-	y = spawn(ba, NULL);
-	join(x);
-	join(y);
+	run_pair(ab, ba);
 	return 0;
 }

@@ -24,13 +24,8 @@ static void *adder(void *arg)
 
 int main(void)
 {
-	pthread_t a, b;
-
 	corpus_start("lost_update");
-	a = spawn(adder, NULL);
-	b = spawn(adder, NULL);
-	join(a);
-	join(b);
+	run_pair(adder, adder);
 	if (counter != 2 * ADDS)
 		corpus_fail("an update was lost");
 	return 0;

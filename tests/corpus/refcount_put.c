@@ -28,13 +28,8 @@ static void *dropper(void *arg)
 
 int main(void)
 {
-	pthread_t a, b;
-
 	corpus_start("refcount_put");
-	a = spawn(dropper, NULL);
-	b = spawn(dropper, NULL);
-	join(a);
-	join(b);
+	run_pair(dropper, dropper);
 	if (released != 1)
 		corpus_fail(released ? "the object was released twice" : "the object was never released (leak)");
 	return 0;

@@ -38,12 +38,7 @@ static void *consumer(void *arg)
 
 int main(void)
 {
-	pthread_t p, c;
-
 	corpus_start("ring_publish");
-	p = spawn(producer, NULL);
-	c = spawn(consumer, NULL);
-	join(p);
-	join(c);
+	run_pair(producer, consumer);
 	return 0;
 }

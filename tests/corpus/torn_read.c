@@ -34,12 +34,7 @@ static void *reader(void *arg)
 
 int main(void)
 {
-	pthread_t w, r;
-
 	corpus_start("torn_read");
-	w = spawn(writer, NULL);
-	r = spawn(reader, NULL);
-	join(w);
-	join(r);
+	run_pair(writer, reader);
 	return 0;
 }

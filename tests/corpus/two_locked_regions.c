@@ -10,9 +10,9 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long src = 1000, dst;
 
-static void *transfer(void *arg)
+static void transfer(long amount)
 {
-	long amount = (long)arg, v;
+	long v;
 
 	pthread_mutex_lock(&lock);
 	v = src;
@@ -22,18 +22,26 @@ static void *transfer(void *arg)
 	src = v - amount;
 	dst += amount;
 	pthread_mutex_unlock(&lock);
+}
+
+static void *transfer_10(void *arg)
+{
+	(void)arg;
+	transfer(10);
+	return NULL;
+}
+
+static void *transfer_20(void *arg)
+{
+	(void)arg;
+	transfer(20);
 	return NULL;
 }
 
 int main(void)
 {
-	pthread_t a, b;
-
 	corpus_start("two_locked_regions");
-	a = spawn(transfer, (void *)10L);
-	b = spawn(transfer, (void *)20L);
-	join(a);
-	join(b);
+	run_pair(transfer_10, transfer_20);
 	if (src + dst != 1000)
 		corpus_fail("money was created: a debit was overwritten between two locked regions");
 	return 0;
