@@ -24,7 +24,7 @@ static struct node *pop(unsigned int delay)
 		if (!old)
 			return NULL;
 		next = old->next;
-		work(delay);
+		window(delay);
 	} while (!__atomic_compare_exchange_n(&top, &old, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	return old;
 }
@@ -52,6 +52,7 @@ static void *pop_pop_push(void *arg)
 	struct node *first;
 
 	(void)arg;
+	forced_delay(10000);
 	first = pop(0);
 	held[1] = pop(0);
 	if (first)

@@ -11,7 +11,7 @@ static void lock(void)
 {
 	while (locked)
 		;
-	work(200);
+	window(200);
 	locked = 1;
 }
 
@@ -27,7 +27,7 @@ static void *user(void *arg)
 		lock();
 		if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) > 1)
 			corpus_fail("two threads inside the critical section");
-		work(100);
+		window(100);
 		__atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
 		unlock();
 	}

@@ -12,7 +12,7 @@ static void *withdraw(void *arg)
 {
 	(void)arg;
 	if (balance >= 80) {
-		work(500);
+		window(500);
 		__atomic_fetch_sub(&balance, 80, __ATOMIC_SEQ_CST);
 	}
 	return NULL;

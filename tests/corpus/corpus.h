@@ -45,14 +45,40 @@ static inline void __attribute__((noreturn)) corpus_fail(const char *what)
 	exit(1);
 }
 
-/*
- * A few microseconds of work the compiler cannot remove: the window in
- * which a preemption (or another CPU) exposes the bug.
- */
+/* A few microseconds of work the compiler cannot remove. */
 static inline void work(unsigned int n)
 {
 	for (volatile unsigned int i = 0; i < n; i++)
 		;
+}
+
+/*
+ * The window in which a preemption (or the other thread on another CPU)
+ * exposes the bug: @n iterations of work. Built with -DFORCE_BUG, a
+ * window sleeps n * 200 us instead, so that the other thread runs in it
+ * and every run shows the bug: the check that each program's bug is real
+ * and that its detection works (scripts/test, host.corpus_bugs_real).
+ */
+static inline void window(unsigned int n)
+{
+#ifdef FORCE_BUG
+	usleep(n * 200);
+#else
+	work(n);
+#endif
+}
+
+/*
+ * Nothing, unless built with -DFORCE_BUG: then sleeps @us to put the
+ * threads in the order that lets the forced window show the bug.
+ */
+static inline void forced_delay(unsigned int us)
+{
+#ifdef FORCE_BUG
+	usleep(us);
+#else
+	(void)us;
+#endif
 }
 
 static inline pthread_t spawn(void *(*fn)(void *), void *arg)

@@ -23,7 +23,7 @@ static struct obj *get(void)
 			if (!o)
 				exit(2);
 			instance = o;	/* published too early */
-			work(300);
+			window(300);
 			o->magic = 42;
 		}
 		pthread_mutex_unlock(&m);
@@ -39,9 +39,15 @@ static void *user(void *arg)
 	return NULL;
 }
 
+static void *late_user(void *arg)
+{
+	forced_delay(2000);
+	return user(arg);
+}
+
 int main(void)
 {
 	corpus_start("double_checked_init");
-	run_pair(user, user);
+	run_pair(user, late_user);
 	return 0;
 }

@@ -14,7 +14,7 @@ static void lock2(pthread_mutex_t *first, pthread_mutex_t *second)
 	struct timespec t;
 
 	pthread_mutex_lock(first);
-	work(300);
+	window(300);
 	clock_gettime(CLOCK_REALTIME, &t);
 	t.tv_sec += 2;
 	if (pthread_mutex_timedlock(second, &t))

@@ -16,7 +16,7 @@ static void *adder(void *arg)
 	for (int i = 0; i < ADDS; i++) {
 		long v = counter;
 
-		work(200);
+		window(200);
 		counter = v + 1;
 	}
 	return NULL;

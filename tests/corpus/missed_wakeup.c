@@ -15,7 +15,7 @@ static void *waiter(void *arg)
 {
 	(void)arg;
 	if (!ready) {
-		work(300);
+		window(300);
 		pthread_mutex_lock(&m);
 		pthread_cond_wait(&cv, &m);	/* no re-check of ready */
 		pthread_mutex_unlock(&m);
@@ -41,6 +41,7 @@ int main(void)
 	w = spawn(waiter, NULL);
 	/* The intended order: the waiter waits first. */
 	work(20000);
+	forced_delay(10000);
 	s = spawn(signaller, NULL);
 	join(s);
 	join(w);

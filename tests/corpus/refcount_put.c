@@ -13,7 +13,7 @@ static void put(void)
 {
 	int r = refs;
 
-	work(300);
+	window(300);
 	refs = r - 1;
 	if (r - 1 == 0)
 		__atomic_fetch_add(&released, 1, __ATOMIC_SEQ_CST);

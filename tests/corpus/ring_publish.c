@@ -18,7 +18,7 @@ static void *producer(void *arg)
 		unsigned int slot = tail;
 
 		__atomic_store_n(&tail, slot + 1, __ATOMIC_RELEASE);	/* too early */
-		work(300);
+		window(300);
 		ring[slot] = slot + 1;
 	}
 	return NULL;

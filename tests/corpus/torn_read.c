@@ -13,7 +13,7 @@ static void *writer(void *arg)
 	(void)arg;
 	for (int i = 0; i < 5; i++) {
 		a -= 10;
-		work(300);
+		window(300);
 		b += 10;
 	}
 	return NULL;
@@ -25,7 +25,7 @@ static void *reader(void *arg)
 	for (int i = 0; i < 5; i++) {
 		int x = a;
 
-		work(100);
+		window(100);
 		if (x + b != 100)
 			corpus_fail("read the two fields in the middle of an update");
 	}

@@ -17,7 +17,7 @@ static void transfer(long amount)
 	pthread_mutex_lock(&lock);
 	v = src;
 	pthread_mutex_unlock(&lock);
-	work(300);
+	window(300);
 	pthread_mutex_lock(&lock);
 	src = v - amount;
 	dst += amount;

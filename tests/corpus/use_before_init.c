@@ -27,7 +27,7 @@ int main(void)
 
 	corpus_start("use_before_init");
 	t = spawn(worker, NULL);
-	work(100);
+	window(100);
 	cfg = &c;
 	join(t);
 	return 0;

@@ -262,9 +262,10 @@ fn cli_hunt() -> TestResult {
         "always failing: {code:?} {out}"
     );
     let probe = "sched-random get 0; grep Cpus_allowed_list /proc/self/status; kill -9 $$";
-    let (code, out, _) = hunt(&["-n", "3", "--cpus", "1", "--", sh, "sh", "-c", probe])?;
+    let cpu = crate::workers::last_cpu().to_string();
+    let (code, out, _) = hunt(&["-n", "3", "--cpus", &cpu, "--", sh, "sh", "-c", probe])?;
     ensure!(
-        code == Some(1) && out.contains("killed by a signal 3") && out.contains("| 0: SCHED_RANDOM (8)") && out.contains("Cpus_allowed_list:\t1"),
+        code == Some(1) && out.contains("killed by a signal 3") && out.contains("| 0: SCHED_RANDOM (8)") && out.contains(&format!("Cpus_allowed_list:\t{cpu}\n")),
         "policy, CPUs and signal: {code:?} {out}"
     );
     let (code, out, _) = hunt(&["-n", "4", "--policy", "fifo", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
