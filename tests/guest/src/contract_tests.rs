@@ -629,7 +629,11 @@ fn stall_report(tids: &[i32]) -> String {
 /// "Dying CPU not properly vacated", dl_server bandwidth warnings and
 /// lockdep reports fail the run through the console scan; every 10 cycles
 /// and at the end, with all CPUs online and every task allowed on all of
-/// them, each task must run within 300 ms. The number of
+/// them, no task may be stranded: each must run within 1.3 s. A task that
+/// only took over 300 ms is reported in the detail (under TCG a vCPU the
+/// host does not run for a while stalls even the task it is running:
+/// once, under a host build, two CPUs' current tasks showed no progress
+/// for 300 ms and all ran within the next second). The number of
 /// cycles is `srhotplug=N` (default 10: a cycle takes 3.6 s under TCG) and
 /// the spinners' policy
 /// `srhotplug_policy=fifo|other` (default SCHED_RANDOM), for controls.
@@ -648,7 +652,7 @@ fn hotplug_churn() -> TestResult {
     let crew = Crew::start(&specs)?;
     let tids = crew.tids();
     let t0 = Instant::now();
-    let r = workers::as_controller(1, || -> Result<(usize, u64), String> {
+    let r = workers::as_controller(1, || -> Result<(usize, u64, Vec<String>), String> {
         crew.go();
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = || {
@@ -658,7 +662,8 @@ fn hotplug_churn() -> TestResult {
             x
         };
         // Every 10 cycles and at the end: all CPUs back, every task
-        // allowed everywhere, each must run within 300 ms.
+        // allowed everywhere, none stranded (no progress in 1.3 s).
+        let late = std::cell::RefCell::new(Vec::new());
         let check = |when: usize| -> Result<(), String> {
             for &t in &tids {
                 let _ = sys::set_affinity(t, all);
@@ -680,8 +685,12 @@ fn hotplug_churn() -> TestResult {
                 .zip(&p1)
                 .filter(|(&i, &p)| crew.workers[i].progress.load(Ordering::Relaxed) == p)
                 .count();
+            if stuck == 0 {
+                late.borrow_mut().push(format!("{} after cycle {when}", stalled.len()));
+                return Ok(());
+            }
             Err(format!(
-                "after cycle {when}: {} tasks made no progress in 300 ms ({stuck} still none 1 s later): {diag}",
+                "after cycle {when}: {stuck} tasks stranded, no progress in 1.3 s ({} without any in the first 300 ms): {diag}",
                 stalled.len()
             ))
         };
@@ -709,16 +718,17 @@ fn hotplug_churn() -> TestResult {
             }
         }
         check(cycles)?;
-        Ok((cycles, changes))
+        Ok((cycles, changes, late.take()))
     });
     for &cpu in &cpus[1..] {
         let _ = std::fs::write(format!("/sys/devices/system/cpu/cpu{cpu}/online"), "1");
     }
     crew.finish();
-    let (n, changes) = r??;
+    let (n, changes, late) = r??;
     ensure!(sys::online_cpus() == cpus, "CPUs online at the end: {:?}", sys::online_cpus());
+    let late = if late.is_empty() { "none".to_string() } else { late.join(", ") };
     Ok(format!(
-        "{n} cycles of CPUs 1-{} offline/online under 8 busy {} tasks with {changes} random affinity changes, in {:.1} s",
+        "{n} cycles of CPUs 1-{} offline/online under 8 busy {} tasks with {changes} random affinity changes, in {:.1} s; none stranded; tasks without progress for 300 ms (all ran within 1.3 s): {late}",
         cpus.len() - 1,
         sys::policy_name(policy),
         t0.elapsed().as_secs_f64()
