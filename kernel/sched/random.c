@@ -58,6 +58,50 @@ static inline u64 random_slice_ns(void)
 }
 
 /*
+ * The time slice, in ns, of a task whose own slice (sched_attr.sched_runtime,
+ * bounded by __sched_setscheduler()) is @slice: that, or the sysctl's if 0.
+ */
+u64 sched_random_effective_slice(u64 slice)
+{
+	return slice ?: random_slice_ns();
+}
+
+static inline u64 sched_random_task_slice(struct task_struct *p)
+{
+	return sched_random_effective_slice(p->random.slice);
+}
+
+#ifdef CONFIG_SCHED_HRTICK
+/*
+ * A slice shorter than a tick ends on time, from the hrtick timer, as
+ * fair.c and deadline.c use it: the tick would end it up to a tick late.
+ * Only tasks that asked for such a slice arm it, when their slice starts
+ * and when a second task arrives while they run (the hrtick then ends the
+ * slice with a pick). An hrtick armed while this rq runs a SCHED_RANDOM
+ * task is ours; put_prev_task_random() cancels it.
+ */
+static void random_hrtick_start(struct rq *rq, struct task_struct *p)
+{
+	u64 slice = sched_random_task_slice(p);
+	u64 ran = p->se.sum_exec_runtime - p->random.slice_start;
+
+	if (slice >= TICK_NSEC || ran >= slice || !hrtick_enabled(rq))
+		return;
+	hrtick_start(rq, slice - ran);
+}
+
+/* Called on this CPU, under its rq lock: the timer cannot be running. */
+static void random_hrtick_cancel(struct rq *rq)
+{
+	if (hrtick_enabled(rq))
+		hrtimer_try_to_cancel(&rq->hrtick_timer);
+}
+#else
+static inline void random_hrtick_start(struct rq *rq, struct task_struct *p) { }
+static inline void random_hrtick_cancel(struct rq *rq) { }
+#endif
+
+/*
  * The random numbers behind every pick; see "Randomness" in random_rq.rs.
  * Safe in any context: preemption is off while this CPU's state advances.
  */
@@ -90,6 +134,10 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	add_nr_running(rq, 1);
 	random_account_migratory(rq, p, true);
 	random_update_overload(rq);
+
+	/* The running task's short slice now has someone to end it for. */
+	if (rq->random.curr && rq->random.curr != p)
+		random_hrtick_start(rq, rq->random.curr);
 
 	/*
 	 * Back from a change of affinity or parameters (sched_change): if
@@ -150,6 +198,10 @@ static void put_prev_task_random(struct rq *rq, struct task_struct *p,
 		random_update_overload(rq);
 	}
 
+	/* Switching away (in __schedule(), on this CPU): no slice to end. */
+	if (next)
+		random_hrtick_cancel(rq);
+
 	/*
 	 * A task that stays queued while a higher class takes the CPU waits:
 	 * move it to a CPU where it can run. A NULL @next is a save/restore
@@ -176,6 +228,7 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 		return;
 
 	random_rq_start_slice(&rq->random, p);
+	random_hrtick_start(rq, p);
 
 	/* If the previous task was ours, put_prev_task() updated the signal. */
 	if (rq->donor->sched_class != &random_sched_class)
@@ -184,6 +237,7 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 	random_queue_push(rq);
 }
 
+/* @queued: called from the hrtick timer (random_hrtick_start()). */
 static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 {
 	update_curr_random(rq);
@@ -195,14 +249,25 @@ static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 	 * At the end of a slice: pick again if there is a choice, or if
 	 * balance_random() could take a task from a busier CPU.
 	 */
-	if (random_rq_tick(&rq->random, p, random_slice_ns()) &&
-	    (rq->random.nr_queued > 1 || random_should_pull(rq)))
+	if (!random_rq_tick(&rq->random, p, sched_random_task_slice(p))) {
+		/* An hrtick a little early (clocks differ): wait for the rest. */
+		if (queued)
+			random_hrtick_start(rq, p);
+		return;
+	}
+	if (rq->random.nr_queued > 1 || random_should_pull(rq)) {
 		resched_curr(rq);
+		/*
+		 * The pick may choose @p again, and then core calls no
+		 * set_next_task(): its new slice needs the timer as well.
+		 */
+		random_hrtick_start(rq, p);
+	}
 }
 
 static unsigned int get_rr_interval_random(struct rq *rq, struct task_struct *p)
 {
-	return msecs_to_jiffies(READ_ONCE(sysctl_sched_random_timeslice_ms));
+	return DIV_ROUND_UP_ULL(sched_random_task_slice(p), TICK_NSEC);
 }
 
 /* Nice has no effect on a SCHED_RANDOM pick: nothing to redo. */

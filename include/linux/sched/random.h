@@ -17,6 +17,9 @@
  * @size:	nodes in the subtree rooted here; 0 when not queued
  * @prio:	random treap priority, no greater than the parent's
  * @slice_start: se.sum_exec_runtime when the current time slice began
+ * @slice:	the time slice the task asked for with sched_setattr()
+ *		(sched_runtime), in ns; 0 for kernel.sched_random_timeslice_ms.
+ *		Kept across fork (random_entity_init() leaves it alone).
  * @migratory:	counted in random_rq::nr_migratory (may run on another CPU)
  *
  * All zero is a valid "not queued" state.
@@ -28,6 +31,7 @@ struct sched_random_entity {
 	u32				size;
 	u32				prio;
 	u64				slice_start;
+	u64				slice;
 	bool				migratory;
 };
 

@@ -4,7 +4,7 @@
 //! SCHED_OTHER or SCHED_FIFO control in the same run where the environment
 //! can move the number. Each test names the defect it guards against.
 
-use crate::sched_tests::err;
+use crate::sched_tests::{err, set_slice};
 use crate::workers::{self, Crew, WorkerSpec};
 use crate::{ensure, Test, TestResult};
 use srsys::{self as sys, EPERM, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
@@ -17,6 +17,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "contract.stranded_behind_fifo", run: stranded_behind_fifo },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
         Test { name: "contract.tick_ends_slices", run: tick_ends_slices },
+        Test { name: "contract.short_slice_ends_on_time", run: || crate::retry_once(short_slice_ends_on_time) },
         Test { name: "contract.slice_kept_across_affinity_toggle", run: slice_kept_affinity },
         Test { name: "contract.slice_kept_across_nice_toggle", run: slice_kept_nice },
         Test { name: "contract.utilization_signal", run: utilization_signal },
@@ -163,6 +164,50 @@ fn tick_ends_slices() -> TestResult {
         ran.iter().map(|r| (r * 100.0).round() / 100.0).collect::<Vec<_>>()
     );
     ensure!(per_slice_ms <= 40.0, "slices last far longer than 4 ms: {detail}");
+    Ok(detail)
+}
+
+/// Milliseconds of CPU per switch-in of a crew's tasks over `window`.
+fn ms_per_switch_in(crew: &Crew, window: Duration) -> f64 {
+    let before = crew.schedstats();
+    std::thread::sleep(window);
+    let after = crew.schedstats();
+    let run: u64 = before.iter().zip(&after).map(|(b, a)| a.0 - b.0).sum();
+    let n: u64 = before.iter().zip(&after).map(|(b, a)| a.1 - b.1).sum();
+    run as f64 / 1e6 / n.max(1) as f64
+}
+
+/// A slice shorter than a tick ends on time (hrtick), not at the next
+/// 4 ms tick: two tasks with 100 us slices on one CPU, then the same two
+/// with the default slice as the control, in the same run.
+fn short_slice_ends_on_time() -> TestResult {
+    let cpu = workers::last_cpu();
+    let specs: Vec<WorkerSpec> =
+        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let r = workers::as_controller(1, || -> Result<(f64, f64), String> {
+        crew.go();
+        for &t in &tids {
+            set_slice(t, 100_000).map_err(err("100 us slice"))?;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let short = ms_per_switch_in(&crew, Duration::from_secs(1));
+        for &t in &tids {
+            set_slice(t, 0).map_err(err("default slice"))?;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        Ok((short, ms_per_switch_in(&crew, Duration::from_secs(1))))
+    })?;
+    crew.finish();
+    let (short, default) = r?;
+    // With two tasks a pick repeats the running one half the time: about
+    // two slices per switch-in.
+    let detail = format!(
+        "2 tasks on CPU {cpu}: {short:.3} ms of CPU per switch-in with 100 us slices, {default:.2} ms with the 4 ms default"
+    );
+    ensure!(short <= 1.0, "100 us slices are not ended before the tick (a quarter tick is 1 ms): {detail}");
+    ensure!(default >= 3.0, "the control does not tell slices apart: {detail}");
     Ok(detail)
 }
 

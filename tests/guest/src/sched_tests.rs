@@ -20,6 +20,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "sched.abi_eperm", run: abi_eperm },
         Test { name: "sched.abi_fork_inherit", run: abi_fork_inherit },
         Test { name: "sched.abi_nice_roundtrip", run: abi_nice_roundtrip },
+        Test { name: "sched.abi_slice", run: abi_slice },
         Test { name: "sched.cli", run: cli },
         Test { name: "sched.cli_hunt", run: cli_hunt },
         Test { name: "sched.fairness_one_cpu", run: || retry_once(fairness_one_cpu) },
@@ -191,6 +192,80 @@ fn abi_fork_inherit() -> TestResult {
     Ok(format!("child of SCHED_RANDOM: {}; with SCHED_RESET_ON_FORK: {}", out[0], out[1]))
 }
 
+/// sched_setattr() with policy 8 and `runtime` ns as the slice.
+pub(crate) fn set_slice(tid: i32, runtime: u64) -> sys::SysResult {
+    let mut a = sys::SchedAttr::new(SCHED_RANDOM, 0);
+    a.sched_runtime = runtime;
+    a.sched_nice = sys::get_nice(tid).unwrap_or(0);
+    sys::sched_setattr(tid, &a)
+}
+
+/// The slice sched_getattr() reports (0: the sysctl's).
+fn slice_of(tid: i32) -> Result<u64, sys::Errno> {
+    sys::sched_getattr(tid).map(|a| a.sched_runtime)
+}
+
+/// A task's own slice (sched_attr.sched_runtime): 100 us - 100 ms or
+/// EINVAL, reported by sched_getattr (0 = the sysctl's), kept by
+/// sched_setscheduler, inherited by fork, not taken from a fair custom
+/// slice; unprivileged, only a shorter slice (a longer one is a larger
+/// share of the CPU).
+fn abi_slice() -> TestResult {
+    const US: u64 = 1_000;
+    const MS: u64 = 1_000_000;
+    let r: Result<(), String> = (|| {
+        for bad in [1, 99 * US, 100 * MS + 1, 1_000 * MS, u64::MAX] {
+            let r = set_slice(0, bad);
+            ensure!(r == Err(EINVAL), "slice {bad} ns: {r:?}, want EINVAL");
+        }
+        ensure!(sys::sched_getscheduler(0) == Ok(SCHED_OTHER), "a failed call changed the policy");
+        for good in [100 * US, 2 * MS, 100 * MS, 0] {
+            set_slice(0, good).map_err(|e| format!("slice {good} ns: {e}"))?;
+            let got = slice_of(0);
+            ensure!(got == Ok(good), "sched_getattr after slice {good}: {got:?}");
+        }
+        set_slice(0, 2 * MS).map_err(err("slice 2 ms"))?;
+        let rr = sys::sched_rr_get_interval(0).map_err(err("rr interval"))?;
+        ensure!((2 * MS..=2 * MS + 4 * MS).contains(&rr), "rr interval {rr} ns for a 2 ms slice");
+        sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("setscheduler"))?;
+        ensure!(slice_of(0) == Ok(2 * MS), "sched_setscheduler dropped the slice: {:?}", slice_of(0));
+        let child = in_child(|| if slice_of(0) == Ok(2 * MS) { 0 } else { 1 })?;
+        ensure!(child == 0, "a child of a 2 ms task does not have 2 ms: {:?}", slice_of(0));
+        // A fair custom slice is not carried into the class.
+        reset_self();
+        let mut fair = sys::SchedAttr::new(SCHED_OTHER, 0);
+        fair.sched_runtime = 3 * MS;
+        sys::sched_setattr(0, &fair).map_err(err("fair custom slice"))?;
+        sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("enter"))?;
+        ensure!(slice_of(0) == Ok(0), "entered with a fair 3 ms slice: {:?}", slice_of(0));
+        Ok(())
+    })();
+    reset_self();
+    r?;
+    // Unprivileged: shorter is allowed, longer (or back to a longer
+    // default) is not.
+    let code = in_child(|| {
+        if set_slice(0, 2 * MS).is_err() {
+            return 30;
+        }
+        if sys::drop_privileges(65534, 65534).is_err() {
+            return 31;
+        }
+        if set_slice(0, MS) != Ok(0) {
+            return 32;
+        }
+        if set_slice(0, 3 * MS) != Err(EPERM) || slice_of(0) != Ok(MS) {
+            return 33;
+        }
+        if set_slice(0, 0) != Err(EPERM) {
+            return 34; // the 4 ms default is longer
+        }
+        0
+    })?;
+    ensure!(code == 0, "unprivileged slice changes: child exit {code} (32: shorter refused, 33/34: longer allowed)");
+    Ok("99 us, 100 ms + 1 ns, 1 s: EINVAL; 100 us/2 ms/100 ms/0 read back; rr interval covers it; kept by sched_setscheduler and fork; no fair slice carried in; unprivileged: shorter only".into())
+}
+
 fn abi_nice_roundtrip() -> TestResult {
     sys::set_nice(0, 7).map_err(err("setpriority"))?;
     sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("set random"))?;
@@ -222,6 +297,10 @@ fn cli() -> TestResult {
     ensure!(code == Some(0) && out.contains("SCHED_RANDOM (8)"), "run -- get 0: {code:?} {out}");
     let (code, out) = run(&["run", "--reset-on-fork", "/bin/sched-random", "get", "0"])?;
     ensure!(code == Some(0) && out.contains("reset-on-fork"), "run --reset-on-fork: {code:?} {out}");
+    let (code, out) = run(&["run", "--slice", "250us", "--", "/bin/sched-random", "get", "0"])?;
+    ensure!(code == Some(0) && out.contains("SCHED_RANDOM (8) slice 250 us"), "run --slice 250us: {code:?} {out}");
+    let (code, out) = run(&["run", "--slice", "5us", "/bin/true"])?;
+    ensure!(code == Some(2) && out.contains("100us to 100ms"), "run --slice 5us: {code:?} {out}");
     let (code, out) = run(&["--help"])?;
     ensure!(code == Some(0) && out.contains("usage:"), "--help: {code:?} {out}");
     let (code, out) = run(&["set", "notapid"])?;
@@ -239,7 +318,7 @@ fn cli() -> TestResult {
         .map_err(err("schedtool"))?;
     let out = String::from_utf8_lossy(&o.stdout);
     ensure!(o.status.success() && out.contains("SCHED_RANDOM (8)"), "schedtool -M 8 -e: {:?} {out}", o.status);
-    Ok("run/get/--reset-on-fork/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works".into())
+    Ok("run/get/--reset-on-fork/--slice/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works".into())
 }
 
 /// `sched-random hunt`: counts failures by kind, runs each command under
@@ -270,6 +349,8 @@ fn cli_hunt() -> TestResult {
     );
     let (code, out, _) = hunt(&["-n", "4", "--policy", "fifo", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
     ensure!(code == Some(1) && out.contains("| 0: SCHED_FIFO (1)"), "--policy fifo: {code:?} {out}");
+    let (code, out, _) = hunt(&["-n", "2", "--slice", "100us", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
+    ensure!(code == Some(1) && out.contains("| 0: SCHED_RANDOM (8) slice 100 us"), "--slice 100us: {code:?} {out}");
     let (code, out, _) = hunt(&["-n", "5", "-j", "2", "--", "/bin/true"])?;
     ensure!(code == Some(0) && out.contains("0 of 5 runs failed") && out.contains("95 % interval 0.0 - 43.4 %"), "never failing: {code:?} {out}");
     // The shell forks sleep: the whole run must go at the timeout.

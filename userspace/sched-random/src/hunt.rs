@@ -16,11 +16,13 @@ const SIGKILL: i32 = 9;
 
 pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
-                         [--jobs J] [--timeout SECS] [--] COMMAND [ARG...]
+                         [--slice TIME] [--jobs J] [--timeout SECS]
+                         [--] COMMAND [ARG...]
 
 Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
-the CPUs in LIST (e.g. 0 or 0-3). A run fails when it exits non-zero, is
+the CPUs in LIST (e.g. 0 or 0-3), with its own SCHED_RANDOM time slice
+if --slice is given (100us to 100ms, e.g. 250us). A run fails when it exits non-zero, is
 killed by a signal, or is still running after SECS seconds (default 10;
 it is then killed). Each run is a process group of its own, killed with
 whatever it forked when the run ends. Prints the failures by kind, the
@@ -34,6 +36,7 @@ pub struct Options {
     pub runs: usize,
     pub policy: u32,
     pub cpus: Option<u64>,
+    pub slice: Option<u64>,
     pub jobs: usize,
     pub timeout: Duration,
     pub cmd: Vec<String>,
@@ -60,6 +63,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         runs: 100,
         policy: SCHED_RANDOM,
         cpus: None,
+        slice: None,
         jobs: 1,
         timeout: Duration::from_secs(10),
         cmd: Vec::new(),
@@ -102,6 +106,10 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 }
                 o.cpus = Some(cpus.iter().fold(0u64, |m, &c| m | 1 << c));
             }
+            "--slice" => {
+                let v = crate::parse_duration(value(args, i, a)?);
+                o.slice = Some(v.map_err(|e| format!("hunt: --slice: {e}"))?);
+            }
             "--" => {
                 i += 1;
                 break;
@@ -114,6 +122,9 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     o.cmd = args[i..].to_vec();
     if o.cmd.is_empty() {
         return Err("hunt: expected a COMMAND".into());
+    }
+    if o.slice.is_some() && o.policy != SCHED_RANDOM {
+        return Err("hunt: --slice is for --policy random".into());
     }
     Ok(o)
 }
@@ -156,22 +167,25 @@ fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<
 /// Runs the command once; returns how it ended and what it printed.
 fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
     let (policy, cpus) = (o.policy, o.cpus);
+    let mut attr = sys::SchedAttr::new(policy, if policy == SCHED_FIFO { 1 } else { 0 });
+    attr.sched_runtime = o.slice.unwrap_or(0);
     let mut cmd = Command::new(&o.cmd[0]);
     cmd.args(&o.cmd[1..])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     // SAFETY: the closure runs in the child between fork and exec and only
-    // makes two raw system calls (sched_setaffinity, sched_setscheduler), which
-    // are async-signal-safe; it allocates nothing and takes no lock.
+    // makes raw system calls (sched_setaffinity, getpriority, sched_setattr),
+    // which are async-signal-safe; it allocates nothing and takes no lock
+    // (`attr` was built before the fork).
     unsafe {
         cmd.pre_exec(move || {
             if let Some(m) = cpus {
                 sys::set_affinity(0, m).map_err(|e| std::io::Error::from_raw_os_error(e.0))?;
             }
-            let prio = if policy == SCHED_FIFO { 1 } else { 0 };
-            sys::sched_setscheduler(0, policy, prio)
-                .map_err(|e| std::io::Error::from_raw_os_error(e.0))?;
+            let mut attr = attr;
+            attr.sched_nice = sys::get_nice(0).unwrap_or(0);
+            sys::sched_setattr(0, &attr).map_err(|e| std::io::Error::from_raw_os_error(e.0))?;
             Ok(())
         });
     }
@@ -334,6 +348,8 @@ mod tests {
 
     #[test]
     fn parses_options_and_command() {
+        let o = parse(&args("--slice 250us prog")).unwrap();
+        assert_eq!(o.slice, Some(250_000));
         let o = parse(&args(
             "-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5",
         ))
@@ -361,6 +377,8 @@ mod tests {
             "--policy rr prog",
             "--cpus 64 prog",
             "--cpus x prog",
+            "--slice 5 prog",
+            "--policy other --slice 1ms prog",
             "--bogus prog",
             "-j 0 prog",
         ] {

@@ -12,7 +12,7 @@ mod hunt;
 const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
 
 const USAGE: &str = "\
-usage: sched-random run [--reset-on-fork] [--] COMMAND [ARG...]
+usage: sched-random run [--reset-on-fork] [--slice TIME] [--] COMMAND [ARG...]
        sched-random set PID...          move tasks to SCHED_RANDOM
        sched-random unset PID...        move tasks back to SCHED_OTHER
        sched-random get PID...          print each task's policy
@@ -23,7 +23,9 @@ usage: sched-random run [--reset-on-fork] [--] COMMAND [ARG...]
        sched-random --help
 
 Entering SCHED_RANDOM needs CAP_SYS_NICE. PIDs are thread ids, as for
-sched_setscheduler(2); 0 is the caller.";
+sched_setscheduler(2); 0 is the caller. --slice gives COMMAND its own time
+slice (sched_attr.sched_runtime): 100us to 100ms, e.g. 250us or 2ms; a
+slice longer than the current one needs CAP_SYS_NICE too.";
 
 fn parse_pids(args: &[String]) -> Result<Vec<i32>, String> {
     if args.is_empty() {
@@ -43,12 +45,34 @@ fn explain(e: Errno, what: &str) -> String {
     }
 }
 
+/// A duration such as `250us`, `2ms` or `100000ns`, in nanoseconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let scale = match unit {
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        _ => return Err(format!("'{s}' is not a duration (a number with ns, us, ms or s)")),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or(format!("'{s}' is not a duration (a number with ns, us, ms or s)"))
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let mut policy = SCHED_RANDOM;
+    let mut slice = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--reset-on-fork" => policy |= SCHED_RESET_ON_FORK,
+            "--slice" => {
+                let v = args.get(i + 1).ok_or("run: --slice needs a value")?;
+                slice = Some(parse_duration(v)?);
+                i += 1;
+            }
             "--" => {
                 i += 1;
                 break;
@@ -59,7 +83,21 @@ fn run(args: &[String]) -> Result<(), String> {
         i += 1;
     }
     let cmd = args.get(i).ok_or("run: expected a COMMAND")?;
-    sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?;
+    match slice {
+        None => sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?,
+        Some(ns) => {
+            let mut a = sys::SchedAttr::new(SCHED_RANDOM, 0);
+            a.sched_runtime = ns;
+            a.sched_nice = sys::get_nice(0).unwrap_or(0);
+            if policy & SCHED_RESET_ON_FORK != 0 {
+                a.sched_flags |= sys::SCHED_FLAG_RESET_ON_FORK;
+            }
+            sys::sched_setattr(0, &a).map_err(|e| match e {
+                sys::EINVAL => format!("sched_setattr: {e}: a slice is 100us to 100ms (or the kernel has no per-task slice)"),
+                _ => explain(e, "sched_setattr"),
+            })?
+        }
+    };
     let err = Command::new(cmd).args(&args[i + 1..]).exec();
     Err(format!("{cmd}: {err}"))
 }
@@ -79,7 +117,13 @@ fn cmd(args: &[String]) -> Result<(), String> {
             for pid in parse_pids(rest)? {
                 let p = sys::sched_getscheduler(pid).map_err(|e| explain(e, &format!("pid {pid}")))?;
                 let reset = if p & SCHED_RESET_ON_FORK != 0 { " reset-on-fork" } else { "" };
-                println!("{pid}: {} ({}){reset}", sys::policy_name(p), p & !SCHED_RESET_ON_FORK);
+                let slice = match sys::sched_getattr(pid) {
+                    Ok(a) if p & !SCHED_RESET_ON_FORK == SCHED_RANDOM && a.sched_runtime != 0 => {
+                        format!(" slice {} us", a.sched_runtime / 1_000)
+                    }
+                    _ => String::new(),
+                };
+                println!("{pid}: {} ({}){reset}{slice}", sys::policy_name(p), p & !SCHED_RESET_ON_FORK);
             }
             Ok(())
         }
@@ -131,6 +175,22 @@ fn hunt_main(args: &[String]) -> ExitCode {
             eprintln!("sched-random: {e}");
             eprintln!("Try 'sched-random hunt --help'.");
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250us"), Ok(250_000));
+        assert_eq!(parse_duration("2ms"), Ok(2_000_000));
+        assert_eq!(parse_duration("100000ns"), Ok(100_000));
+        assert_eq!(parse_duration("1s"), Ok(1_000_000_000));
+        for bad in ["", "5", "ms", "1.5ms", "-1ms", "99999999999999999999s", "2 ms"] {
+            assert!(parse_duration(bad).is_err(), "accepted '{bad}'");
         }
     }
 }
