@@ -505,8 +505,12 @@ fn runtime_accounting() -> TestResult {
         let t0 = Instant::now();
         while t0.elapsed() < Duration::from_millis(1000) {}
         let wall = t0.elapsed().as_nanos() as u64;
-        let s = sys::schedstat(pid, tid).ok_or("schedstat")?.0 - s0;
         let r = sys::thread_cpu_ns() - r0;
+        // schedstat shows se.sum_exec_runtime as of the last update_curr();
+        // alone on a nohz_full CPU the task has no tick to update it (up to
+        // 1 s behind). Blocking once dequeues it, which brings it up to date.
+        std::thread::sleep(Duration::from_millis(1));
+        let s = sys::schedstat(pid, tid).ok_or("schedstat")?.0 - s0;
         let j = sys::stat_field(pid, tid, 14).unwrap_or(0) + sys::stat_field(pid, tid, 15).unwrap_or(0) - j0;
         Ok((wall, s, r, j as u64 * 10_000_000))
     })
