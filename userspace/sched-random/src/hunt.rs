@@ -174,10 +174,10 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: the closure runs in the child between fork and exec and only
-    // makes raw system calls (sched_setaffinity, getpriority, sched_setattr),
-    // which are async-signal-safe; it allocates nothing and takes no lock
-    // (`attr` was built before the fork).
+    // The closure runs in the child between fork and exec: raw system
+    // calls only (sched_setaffinity, getpriority, sched_setattr), and `attr`
+    // was built before the fork.
+    // SAFETY: async-signal-safe calls only; nothing allocated, no lock taken.
     unsafe {
         cmd.pre_exec(move || {
             if let Some(m) = cpus {
