@@ -306,14 +306,29 @@ build_guest_programs() {
 	RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR="$OUT/cargo" \
 		cargo build --quiet --release --locked --target "$GUEST_TARGET" --manifest-path "$TOP/Cargo.toml" ||
 		die "cargo build of the guest programs failed"
-	local f name
-	mkdir -p "$CORPUS_BIN"
+	build_corpus "$CORPUS_BIN" -static || die "cc of the corpus failed (above)"
+}
+
+# The corpus programs' names, one per line.
+corpus_programs() {
+	local f
 	for f in "$TOP"/tests/corpus/*.c; do
-		name=$(basename "$f" .c)
-		[ "$CORPUS_BIN/$name" -nt "$f" ] && [ "$CORPUS_BIN/$name" -nt "$TOP/tests/corpus/corpus.h" ] && continue
-		cc -O2 -Wall -Wextra -Werror -pthread -static -o "$CORPUS_BIN/$name" "$f" ||
-			die "cc of the corpus program $f failed"
+		basename "$f" .c
 	done
+}
+
+# build_corpus DIR [CFLAGS...]: every corpus program into DIR (those older
+# than their source or corpus.h); fails if one does not build.
+build_corpus() {
+	local dir=$1 name src rc=0
+	shift
+	mkdir -p "$dir"
+	for name in $(corpus_programs); do
+		src=$TOP/tests/corpus/$name.c
+		[ "$dir/$name" -nt "$src" ] && [ "$dir/$name" -nt "$TOP/tests/corpus/corpus.h" ] && continue
+		cc -O2 -Wall -Wextra -Werror -pthread "$@" -o "$dir/$name" "$src" || rc=1
+	done
+	return $rc
 }
 
 # gen_init_cpio lines for HOST_TOOLS, their libraries and the directories
@@ -352,8 +367,7 @@ build_initramfs() {
 			echo "file /bin/$f $GUEST_BIN/$f 755 0 0"
 		done
 		echo "dir /corpus 755 0 0"
-		for f in "$TOP"/tests/corpus/*.c; do
-			f=$(basename "$f" .c)
+		for f in $(corpus_programs); do
 			echo "file /corpus/$f $CORPUS_BIN/$f 755 0 0"
 		done
 		host_tools_cpio_list
