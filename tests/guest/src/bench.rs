@@ -192,8 +192,7 @@ fn pick_cost(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     std::fs::write(SCHEDSTATS, "1\n").map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
     let r = (|| -> Result<(), String> {
         for &n in s.queue_lengths {
-            let specs: Vec<WorkerSpec> =
-                (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+            let specs = workers::random_on(n, cpu);
             let crew = Crew::start(&specs)?;
             let samples = workers::as_controller(1, || -> Result<Vec<f64>, String> {
                 crew.go();

@@ -140,8 +140,7 @@ fn nohz_full_cpus() -> Vec<usize> {
 fn tick_ends_slices() -> TestResult {
     let nohz = nohz_full_cpus();
     let cpu = nohz.last().copied().unwrap_or_else(workers::last_cpu);
-    let specs: Vec<WorkerSpec> =
-        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let specs = workers::random_on(2, cpu);
     let crew = Crew::start(&specs)?;
     let (before, after) = workers::as_controller(1, || {
         crew.go();
@@ -182,8 +181,7 @@ fn ms_per_switch_in(crew: &Crew, window: Duration) -> f64 {
 /// with the default slice as the control, in the same run.
 fn short_slice_ends_on_time() -> TestResult {
     let cpu = workers::last_cpu();
-    let specs: Vec<WorkerSpec> =
-        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let specs = workers::random_on(2, cpu);
     let crew = Crew::start(&specs)?;
     let tids = crew.tids();
     let r = workers::as_controller(1, || -> Result<(f64, f64), String> {

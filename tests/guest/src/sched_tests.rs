@@ -880,8 +880,7 @@ fn policy_switching() -> TestResult {
 /// debugfs shows the random run queues; sched_switch shows the picks.
 fn observability() -> TestResult {
     let cpu = workers::last_cpu();
-    let specs: Vec<WorkerSpec> =
-        (0..2).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect();
+    let specs = workers::random_on(2, cpu);
     let crew = Crew::start(&specs)?;
     let tids = crew.tids();
     // sched_switch is enabled on the kernel command line (see scripts/test):

@@ -143,6 +143,11 @@ pub fn as_controller<T>(mask: u64, f: impl FnOnce() -> T) -> Result<T, String> {
     Ok(r)
 }
 
+/// `n` SCHED_RANDOM workers pinned to `cpu`, not recording.
+pub fn random_on(n: usize, cpu: usize) -> Vec<WorkerSpec> {
+    (0..n).map(|_| WorkerSpec { policy: sys::SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }).collect()
+}
+
 /// The last online CPU (the experiments keep CPU 0 for the controller).
 pub fn last_cpu() -> usize {
     sys::online_cpus().last().copied().unwrap_or(0)
