@@ -200,12 +200,19 @@ fn short_slice_ends_on_time() -> TestResult {
     crew.finish();
     let (short, default) = r?;
     // With two tasks a pick repeats the running one half the time: about
-    // two slices per switch-in.
+    // two slices per switch-in, 0.2 ms against 8 ms on a quiet host. A busy
+    // host stalls vCPUs while their task is charged and inflates both
+    // figures alike (1.6 ms against 14.4 ms under stress-ng), so the short
+    // slice is judged against the control of the same run: slices that
+    // only ended at the tick would give the two the same figure.
     let detail = format!(
         "2 tasks on CPU {cpu}: {short:.3} ms of CPU per switch-in with 100 us slices, {default:.2} ms with the 4 ms default"
     );
-    ensure!(short <= 1.0, "100 us slices are not ended before the tick (a quarter tick is 1 ms): {detail}");
     ensure!(default >= 3.0, "the control does not tell slices apart: {detail}");
+    ensure!(
+        short <= default / 4.0,
+        "100 us slices are not ended before the tick (a quarter of the control's figure at most): {detail}"
+    );
     Ok(detail)
 }
 
