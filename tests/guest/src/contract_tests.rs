@@ -220,7 +220,11 @@ fn short_slice_ends_on_time() -> TestResult {
 /// spinner; the task, in a child process, calls `toggle` in a loop (with
 /// privileges dropped first when `unprivileged`) until the parent kills it
 /// after the 2 s window. Returns the two runtimes over that window.
-fn toggler_vs_peer(toggle: fn(usize, usize, u64) -> bool, unprivileged: bool, spare: usize) -> Result<(f64, f64), String> {
+fn toggler_vs_peer(
+    toggle: fn(usize, usize, u64) -> bool,
+    unprivileged: bool,
+    spare: usize,
+) -> Result<(f64, f64), String> {
     let cpu = workers::last_cpu();
     // Only a bound in case the parent dies: the child must outlive the
     // window however slowly a busy host starts the crew (a fixed 4 s from
@@ -268,7 +272,7 @@ fn toggler_vs_peer(toggle: fn(usize, usize, u64) -> bool, unprivileged: bool, sp
 }
 
 fn toggle_affinity(cpu: usize, spare: usize, i: u64) -> bool {
-    let mask = if i % 2 == 0 { (1 << cpu) | (1 << spare) } else { 1 << cpu };
+    let mask = if i.is_multiple_of(2) { (1 << cpu) | (1 << spare) } else { 1 << cpu };
     sys::set_affinity(0, mask).is_ok()
 }
 
@@ -337,6 +341,9 @@ fn field(fields: &[(String, String)], name: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("no .{name} in random_rq: {fields:?}"))
 }
 
+/// Name/value pairs of a `random_rq[N]` section of sched/debug.
+type Fields = Vec<(String, String)>;
+
 /// Defect 4: the class feeds a PELT signal that capacity (and cpufreq,
 /// through effective_cpu_util()) use, and uclamp requests count.
 fn utilization_signal() -> TestResult {
@@ -344,7 +351,7 @@ fn utilization_signal() -> TestResult {
     let (busy, quiet) = (cpus[cpus.len() - 1], cpus[cpus.len() - 2]);
     let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << busy, record: false }])?;
     let tid = crew.tids()[0];
-    let r = workers::as_controller(1, || -> Result<(Vec<(String, String)>, Vec<(String, String)>, Option<u64>), String> {
+    let r = workers::as_controller(1, || -> Result<(Fields, Fields, Option<u64>), String> {
         crew.go();
         std::thread::sleep(Duration::from_millis(1500));
         let b = random_rq_fields(busy)?;
@@ -459,7 +466,8 @@ fn setattr_nice() -> TestResult {
         let mut attr = sys::SchedAttr::new(policy, 0);
         attr.sched_nice = nice;
         sys::sched_setattr(0, &attr).map_err(|e| format!("sched_setattr({policy}, nice {nice}): {e}"))?;
-        let got = (sys::get_nice(0).unwrap_or(99), sys::sched_getattr(0).map(|a| a.sched_nice).unwrap_or(99), proc_prio(tid));
+        let got =
+            (sys::get_nice(0).unwrap_or(99), sys::sched_getattr(0).map(|a| a.sched_nice).unwrap_or(99), proc_prio(tid));
         seen.push(format!("{policy}/{nice}: nice {} getattr {} prio {}", got.0, got.1, got.2));
         ensure!(got == (nice, nice, 20 + nice as i64), "after sched_setattr(policy {policy}, nice {nice}): nice {}, sched_getattr nice {}, proc priority {} (want {nice}, {nice}, {})", got.0, got.1, got.2, 20 + nice);
         Ok(())
@@ -492,7 +500,10 @@ fn setattr_nice() -> TestResult {
         });
     }
     let code = sys::waitpid(pid).ok().and_then(sys::exit_code);
-    ensure!(code == Some(0), "unprivileged nice 5 -> 2 by sched_setattr: child exit {code:?} (1: allowed, 2: wrong errno)");
+    ensure!(
+        code == Some(0),
+        "unprivileged nice 5 -> 2 by sched_setattr: child exit {code:?} (1: allowed, 2: wrong errno)"
+    );
     Ok(format!("{}; unprivileged lowering refused (EPERM)", seen.join(", ")))
 }
 
@@ -649,9 +660,7 @@ fn stall_report(tids: &[i32]) -> String {
     let mut out = String::new();
     for &t in tids {
         let status = std::fs::read_to_string(format!("/proc/self/task/{t}/status")).unwrap_or_default();
-        let line = |key: &str| {
-            status.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("?").trim().to_string()
-        };
+        let line = |key: &str| status.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("?").trim().to_string();
         let cpu = sys::stat_field(sys::getpid(), t, 39).map_or("?".to_string(), |c| c.to_string());
         out.push_str(&format!("[tid {t} state {} cpu {cpu} allowed {}] ", line("State:"), line("Cpus_allowed_list:")));
     }
@@ -720,9 +729,8 @@ fn hotplug_churn() -> TestResult {
             }
             let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
             std::thread::sleep(Duration::from_millis(300));
-            let stalled: Vec<usize> = (0..tids.len())
-                .filter(|&i| crew.workers[i].progress.load(Ordering::Relaxed) == p0[i])
-                .collect();
+            let stalled: Vec<usize> =
+                (0..tids.len()).filter(|&i| crew.workers[i].progress.load(Ordering::Relaxed) == p0[i]).collect();
             if stalled.is_empty() || policy == SCHED_FIFO {
                 return Ok(());
             }

@@ -39,17 +39,10 @@ pub fn hunt(prog: &str, policy: &str, cpus: Option<&str>, runs: u32) -> Result<u
     }
     let path = format!("{CORPUS}/{prog}");
     args.extend(["--", &path]);
-    let o = Command::new("/bin/sched-random")
-        .args(&args)
-        .output()
-        .map_err(|e| format!("sched-random hunt: {e}"))?;
+    let o = Command::new("/bin/sched-random").args(&args).output().map_err(|e| format!("sched-random hunt: {e}"))?;
     let out = String::from_utf8_lossy(&o.stdout);
     if !matches!(o.status.code(), Some(0) | Some(1)) {
-        return Err(format!(
-            "hunt {args:?}: {:?} {out} {}",
-            o.status,
-            String::from_utf8_lossy(&o.stderr)
-        ));
+        return Err(format!("hunt {args:?}: {:?} {out} {}", o.status, String::from_utf8_lossy(&o.stderr)));
     }
     // "<cmd>: K of N runs failed under ..."
     out.lines()
@@ -76,22 +69,10 @@ pub fn run(runs: u32) -> Result<Vec<String>, String> {
             if k > 0 {
                 exposed += 1;
             }
-            out.push(line(
-                "corpus_failures",
-                mode,
-                p,
-                k,
-                &format!("failed of {runs} runs"),
-            ));
+            out.push(line("corpus_failures", mode, p, k, &format!("failed of {runs} runs")));
             println!("{}", out[out.len() - 1]);
         }
-        out.push(line(
-            "corpus_exposed",
-            mode,
-            "all",
-            exposed,
-            "programs failed at least once",
-        ));
+        out.push(line("corpus_exposed", mode, "all", exposed, "programs failed at least once"));
         println!("{}", out[out.len() - 1]);
     }
     Ok(out)

@@ -28,8 +28,7 @@ pub struct Experiment {
 
 pub fn run(policy: u32, n: usize, seconds: f64) -> Result<Experiment, String> {
     let cpu = workers::last_cpu();
-    let specs: Vec<WorkerSpec> =
-        (0..n).map(|_| WorkerSpec { policy, prio: 0, mask: 1 << cpu, record: true }).collect();
+    let specs: Vec<WorkerSpec> = (0..n).map(|_| WorkerSpec { policy, prio: 0, mask: 1 << cpu, record: true }).collect();
     let crew = Crew::start(&specs)?;
     let (before, after) = workers::as_controller(1, || {
         crew.go();

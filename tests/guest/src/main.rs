@@ -34,7 +34,9 @@ pub struct Test {
 pub fn retry_once(f: fn() -> TestResult) -> TestResult {
     match f() {
         Ok(d) => Ok(d),
-        Err(first) => f().map(|d| format!("{d} [second run; the first failed: {first}]")).map_err(|second| format!("{second} [also failed before: {first}]")),
+        Err(first) => f()
+            .map(|d| format!("{d} [second run; the first failed: {first}]"))
+            .map_err(|second| format!("{second} [also failed before: {first}]")),
     }
 }
 
@@ -42,6 +44,8 @@ pub fn retry_once(f: fn() -> TestResult) -> TestResult {
 #[macro_export]
 macro_rules! ensure {
     ($cond:expr, $($msg:tt)+) => {
+        // `!(a <= b)` on floats is meant: NaN fails the check.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !$cond {
             return Err(format!($($msg)+));
         }
@@ -111,7 +115,8 @@ fn run(filter: &str) -> ExitCode {
 /// come out finite and positive (timings are not judged here).
 fn bench_smoke() -> TestResult {
     let figs = bench::run(&bench::SMOKE)?;
-    let metrics = ["syscall", "pipe_roundtrip", "pick_cost", "messaging_40_threads", "wakeup_latency_p99", "share_spread"];
+    let metrics =
+        ["syscall", "pipe_roundtrip", "pick_cost", "messaging_40_threads", "wakeup_latency_p99", "share_spread"];
     for m in metrics {
         ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
     }

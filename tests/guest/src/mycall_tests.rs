@@ -2,8 +2,8 @@
 //! Tests of the mycall() system call (x86_64 number 548).
 
 use crate::ensure;
-use srsys::{self as sys, Errno, EFAULT, ENOSYS, EOVERFLOW, PAGE, PROT_NONE, PROT_READ, PROT_WRITE};
 use crate::{Test, TestResult};
+use srsys::{self as sys, Errno, EFAULT, ENOSYS, EOVERFLOW, PAGE, PROT_NONE, PROT_READ, PROT_WRITE};
 
 pub fn tests() -> Vec<Test> {
     vec![

@@ -290,7 +290,9 @@ fn cli() -> TestResult {
         std::process::Command::new("/bin/sched-random")
             .args(args)
             .output()
-            .map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)))
+            .map(|o| {
+                (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+            })
             .map_err(|e| format!("sched-random {args:?}: {e}"))
     };
     let (code, out) = run(&["run", "--", "/bin/sched-random", "get", "0"])?;
@@ -318,7 +320,8 @@ fn cli() -> TestResult {
         .map_err(err("schedtool"))?;
     let out = String::from_utf8_lossy(&o.stdout);
     ensure!(o.status.success() && out.contains("SCHED_RANDOM (8)"), "schedtool -M 8 -e: {:?} {out}", o.status);
-    Ok("run/get/--reset-on-fork/--slice/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works".into())
+    Ok("run/get/--reset-on-fork/--slice/--help/slice work; bad input exits 2 with a message; schedtool -M 8 works"
+        .into())
 }
 
 /// `sched-random hunt`: counts failures by kind, runs each command under
@@ -331,20 +334,32 @@ fn cli_hunt() -> TestResult {
             .arg("hunt")
             .args(args)
             .output()
-            .map(|o| (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr), t.elapsed().as_secs_f64()))
+            .map(|o| {
+                (
+                    o.status.code(),
+                    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+                    t.elapsed().as_secs_f64(),
+                )
+            })
             .map_err(|e| format!("sched-random hunt {args:?}: {e}"))
     };
     let sh = "/bin/busybox";
     let (code, out, _) = hunt(&["-n", "10", "--", sh, "sh", "-c", "exit 3"])?;
     ensure!(
-        code == Some(1) && out.contains("10 of 10 runs failed under SCHED_RANDOM") && out.contains("non-zero exit 10") && out.contains("run 1 (exit status 3)"),
+        code == Some(1)
+            && out.contains("10 of 10 runs failed under SCHED_RANDOM")
+            && out.contains("non-zero exit 10")
+            && out.contains("run 1 (exit status 3)"),
         "always failing: {code:?} {out}"
     );
     let probe = "sched-random get 0; grep Cpus_allowed_list /proc/self/status; kill -9 $$";
     let cpu = crate::workers::last_cpu().to_string();
     let (code, out, _) = hunt(&["-n", "3", "--cpus", &cpu, "--", sh, "sh", "-c", probe])?;
     ensure!(
-        code == Some(1) && out.contains("killed by a signal 3") && out.contains("| 0: SCHED_RANDOM (8)") && out.contains(&format!("Cpus_allowed_list:\t{cpu}\n")),
+        code == Some(1)
+            && out.contains("killed by a signal 3")
+            && out.contains("| 0: SCHED_RANDOM (8)")
+            && out.contains(&format!("Cpus_allowed_list:\t{cpu}\n")),
         "policy, CPUs and signal: {code:?} {out}"
     );
     let (code, out, _) = hunt(&["-n", "4", "--policy", "fifo", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
@@ -352,10 +367,16 @@ fn cli_hunt() -> TestResult {
     let (code, out, _) = hunt(&["-n", "2", "--slice", "100us", "--", sh, "sh", "-c", "sched-random get 0; exit 1"])?;
     ensure!(code == Some(1) && out.contains("| 0: SCHED_RANDOM (8) slice 100 us"), "--slice 100us: {code:?} {out}");
     let (code, out, _) = hunt(&["-n", "5", "-j", "2", "--", "/bin/true"])?;
-    ensure!(code == Some(0) && out.contains("0 of 5 runs failed") && out.contains("95 % interval 0.0 - 43.4 %"), "never failing: {code:?} {out}");
+    ensure!(
+        code == Some(0) && out.contains("0 of 5 runs failed") && out.contains("95 % interval 0.0 - 43.4 %"),
+        "never failing: {code:?} {out}"
+    );
     // The shell forks sleep: the whole run must go at the timeout.
     let (code, out, secs) = hunt(&["-n", "2", "--timeout", "1", "--", sh, "sh", "-c", "sleep 30; true"])?;
-    ensure!(code == Some(1) && out.contains("timed out (1 s) 2") && secs < 20.0, "timeout: {code:?} in {secs:.1} s: {out}");
+    ensure!(
+        code == Some(1) && out.contains("timed out (1 s) 2") && secs < 20.0,
+        "timeout: {code:?} in {secs:.1} s: {out}"
+    );
     for bad in [&["-n", "0", "/bin/true"][..], &["--policy", "rr", "/bin/true"], &["--cpus", "x", "/bin/true"], &[]] {
         let (code, out, _) = hunt(bad)?;
         ensure!(code == Some(2) && out.contains("hunt"), "bad input {bad:?}: {code:?} {out}");
@@ -465,7 +486,8 @@ fn fifo_preempts_random() -> TestResult {
     })?;
     crew.finish();
     let (fifo, random) = r?;
-    let detail = format!("over 0.8 s on CPU {cpu}: SCHED_FIFO got {:.1}%, SCHED_RANDOM {:.1}%", 100.0 * fifo, 100.0 * random);
+    let detail =
+        format!("over 0.8 s on CPU {cpu}: SCHED_FIFO got {:.1}%, SCHED_RANDOM {:.1}%", 100.0 * fifo, 100.0 * random);
     // RT throttling leaves non-RT tasks up to 5% (sched_rt_runtime_us).
     ensure!(fifo >= 0.85 && random <= 0.10, "{detail}");
     Ok(detail)
@@ -486,7 +508,11 @@ fn other_progresses() -> TestResult {
     crew.finish();
     let random = (after[0].0 - before[0].0) as f64 / 3e9;
     let other = (after[1].0 - before[1].0) as f64 / 3e9;
-    let detail = format!("over 3 s on CPU {cpu}: SCHED_RANDOM {:.1}%, SCHED_OTHER {:.1}% (fair server)", 100.0 * random, 100.0 * other);
+    let detail = format!(
+        "over 3 s on CPU {cpu}: SCHED_RANDOM {:.1}%, SCHED_OTHER {:.1}% (fair server)",
+        100.0 * random,
+        100.0 * other
+    );
     ensure!(other >= 0.02, "the SCHED_OTHER task starved: {detail}");
     ensure!(random >= 0.80, "the SCHED_RANDOM task did not dominate: {detail}");
     Ok(detail)
@@ -632,7 +658,12 @@ fn messaging() -> TestResult {
         Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
     })??;
     ensure!(received == GROUPS * PAIRS * MSGS, "{received} of {} messages arrived", GROUPS * PAIRS * MSGS);
-    Ok(format!("{} messages between {} SCHED_RANDOM threads in {} ms", received, 2 * GROUPS * PAIRS, t0.elapsed().as_millis()))
+    Ok(format!(
+        "{} messages between {} SCHED_RANDOM threads in {} ms",
+        received,
+        2 * GROUPS * PAIRS,
+        t0.elapsed().as_millis()
+    ))
 }
 
 /// sched_yield() hands the CPU to the other queued task.

@@ -92,10 +92,7 @@ impl Crew {
     /// Runtime (ns) and timeslice count of every worker, from schedstat.
     pub fn schedstats(&self) -> Vec<(u64, u64)> {
         let pid = sys::getpid();
-        self.workers
-            .iter()
-            .map(|w| sys::schedstat(pid, w.tid).map(|(run, _, n)| (run, n)).unwrap_or((0, 0)))
-            .collect()
+        self.workers.iter().map(|w| sys::schedstat(pid, w.tid).map(|(run, _, n)| (run, n)).unwrap_or((0, 0))).collect()
     }
 
     /// Stops and joins the workers; returns each one's run starts (ns since
@@ -120,7 +117,7 @@ fn spin(stop: &AtomicBool, progress: &AtomicU64, record: bool, epoch: Instant) -
         }
         last = now;
         n += 1;
-        if n % 256 == 0 {
+        if n.is_multiple_of(256) {
             progress.store(n, Ordering::Relaxed);
         }
     }
@@ -186,10 +183,8 @@ pub fn chi_square(counts: &[u64]) -> f64 {
 /// Upper critical value of chi-square at alpha = 0.001: from the table for
 /// 1..=15 degrees of freedom, else the Wilson-Hilferty approximation.
 pub fn chi_square_critical_0_001(dof: usize) -> f64 {
-    const T: [f64; 15] = [
-        10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32, 26.12, 27.88, 29.59, 31.26, 32.91, 34.53, 36.12,
-        37.70,
-    ];
+    const T: [f64; 15] =
+        [10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32, 26.12, 27.88, 29.59, 31.26, 32.91, 34.53, 36.12, 37.70];
     if (1..=15).contains(&dof) {
         return T[dof - 1];
     }

@@ -43,17 +43,13 @@ pub struct Options {
 }
 
 fn value<'a>(args: &'a [String], i: usize, opt: &str) -> Result<&'a str, String> {
-    args.get(i + 1)
-        .map(|s| s.as_str())
-        .ok_or(format!("hunt: {opt} needs a value"))
+    args.get(i + 1).map(|s| s.as_str()).ok_or(format!("hunt: {opt} needs a value"))
 }
 
 fn number(v: &str, opt: &str, min: u64, max: u64) -> Result<u64, String> {
     match v.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "hunt: {opt} takes a number from {min} to {max}, not '{v}'"
-        )),
+        _ => Err(format!("hunt: {opt} takes a number from {min} to {max}, not '{v}'")),
     }
 }
 
@@ -74,35 +70,21 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         match a {
             "-n" | "--runs" => o.runs = number(value(args, i, a)?, a, 1, 1_000_000)? as usize,
             "-j" | "--jobs" => o.jobs = number(value(args, i, a)?, a, 1, 256)? as usize,
-            "--timeout" => {
-                o.timeout = Duration::from_secs(number(value(args, i, a)?, a, 1, 86_400)?)
-            }
+            "--timeout" => o.timeout = Duration::from_secs(number(value(args, i, a)?, a, 1, 86_400)?),
             "--policy" => {
                 o.policy = match value(args, i, a)? {
                     "random" => SCHED_RANDOM,
                     "other" => SCHED_OTHER,
                     "fifo" => SCHED_FIFO,
-                    p => {
-                        return Err(format!(
-                            "hunt: unknown policy '{p}' (random, other or fifo)"
-                        ))
-                    }
+                    p => return Err(format!("hunt: unknown policy '{p}' (random, other or fifo)")),
                 }
             }
             "--cpus" => {
                 let v = value(args, i, a)?;
-                let well_formed = !v.is_empty()
-                    && v.chars()
-                        .all(|c| c.is_ascii_digit() || c == ',' || c == '-');
-                let cpus = if well_formed {
-                    sys::parse_cpulist(v)
-                } else {
-                    Vec::new()
-                };
+                let well_formed = !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '-');
+                let cpus = if well_formed { sys::parse_cpulist(v) } else { Vec::new() };
                 if cpus.is_empty() || cpus.iter().any(|&c| c >= 64) {
-                    return Err(format!(
-                        "hunt: --cpus takes a list of CPUs 0-63 such as 0 or 0-3, not '{v}'"
-                    ));
+                    return Err(format!("hunt: --cpus takes a list of CPUs 0-63 such as 0 or 0-3, not '{v}'"));
                 }
                 o.cpus = Some(cpus.iter().fold(0u64, |m, &c| m | 1 << c));
             }
@@ -170,10 +152,7 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
     let mut attr = sys::SchedAttr::new(policy, if policy == SCHED_FIFO { 1 } else { 0 });
     attr.sched_runtime = o.slice.unwrap_or(0);
     let mut cmd = Command::new(&o.cmd[0]);
-    cmd.args(&o.cmd[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(&o.cmd[1..]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // The closure runs in the child between fork and exec: raw system
     // calls only (sched_setaffinity, getpriority, sched_setattr), and `attr`
     // was built before the fork.
@@ -192,13 +171,8 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
     // Its own process group, so that the whole run (the children it
     // forked included) can be killed on a timeout and once it is over.
     cmd.process_group(0);
-    let mut child = cmd.spawn().map_err(|e| {
-        format!(
-            "hunt: cannot start {} under {}: {e}",
-            o.cmd[0],
-            sys::policy_name(policy)
-        )
-    })?;
+    let mut child =
+        cmd.spawn().map_err(|e| format!("hunt: cannot start {} under {}: {e}", o.cmd[0], sys::policy_name(policy)))?;
     let out = drain(child.stdout.take());
     let err = drain(child.stderr.take());
     let start = Instant::now();
@@ -233,11 +207,7 @@ fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
 fn progress(done: usize, total: usize, failed: usize, tty: bool) {
     let width = 40;
     let fill = done * width / total.max(1);
-    let line = format!(
-        "[{}{}] {done}/{total} runs, {failed} failed",
-        "#".repeat(fill),
-        ".".repeat(width - fill)
-    );
+    let line = format!("[{}{}] {done}/{total} runs, {failed} failed", "#".repeat(fill), ".".repeat(width - fill));
     let mut e = std::io::stderr().lock();
     if tty {
         let _ = write!(e, "\r{line}");
@@ -268,11 +238,7 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
                     Ok((Outcome::Passed, _)) => {}
                     Ok((outcome, output)) => {
                         if let Ok(mut f) = failures.lock() {
-                            f.push(Failure {
-                                run: run + 1,
-                                outcome,
-                                output,
-                            });
+                            f.push(Failure { run: run + 1, outcome, output });
                         }
                     }
                     Err(e) => {
@@ -350,10 +316,7 @@ mod tests {
     fn parses_options_and_command() {
         let o = parse(&args("--slice 250us prog")).unwrap();
         assert_eq!(o.slice, Some(250_000));
-        let o = parse(&args(
-            "-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5",
-        ))
-        .unwrap();
+        let o = parse(&args("-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5")).unwrap();
         assert_eq!(o.runs, 30);
         assert_eq!(o.policy, SCHED_OTHER);
         assert_eq!(o.cpus, Some(0b11));
@@ -361,10 +324,7 @@ mod tests {
         assert_eq!(o.timeout, Duration::from_secs(3));
         assert_eq!(o.cmd, args("prog -n 5"));
         let d = parse(&args("prog")).unwrap();
-        assert_eq!(
-            (d.runs, d.policy, d.cpus, d.jobs),
-            (100, SCHED_RANDOM, None, 1)
-        );
+        assert_eq!((d.runs, d.policy, d.cpus, d.jobs), (100, SCHED_RANDOM, None, 1));
     }
 
     #[test]
@@ -392,14 +352,8 @@ mod tests {
         assert_eq!(lo, 0.0);
         assert!((hi - 0.037).abs() < 0.001, "{hi}");
         let (lo, hi) = wilson(50, 100);
-        assert!(
-            (lo - 0.404).abs() < 0.001 && (hi - 0.596).abs() < 0.001,
-            "{lo} {hi}"
-        );
+        assert!((lo - 0.404).abs() < 0.001 && (hi - 0.596).abs() < 0.001, "{lo} {hi}");
         let (lo, hi) = wilson(100, 100);
-        assert!(
-            (lo - 0.963).abs() < 0.001 && (hi - 1.0).abs() < 1e-9,
-            "{lo} {hi}"
-        );
+        assert!((lo - 0.963).abs() < 0.001 && (hi - 1.0).abs() < 1e-9, "{lo} {hi}");
     }
 }

@@ -31,9 +31,7 @@ fn parse_pids(args: &[String]) -> Result<Vec<i32>, String> {
     if args.is_empty() {
         return Err("expected at least one PID".into());
     }
-    args.iter()
-        .map(|a| a.parse::<i32>().map_err(|_| format!("'{a}' is not a PID")))
-        .collect()
+    args.iter().map(|a| a.parse::<i32>().map_err(|_| format!("'{a}' is not a PID"))).collect()
 }
 
 fn explain(e: Errno, what: &str) -> String {
@@ -93,7 +91,9 @@ fn run(args: &[String]) -> Result<(), String> {
                 a.sched_flags |= sys::SCHED_FLAG_RESET_ON_FORK;
             }
             sys::sched_setattr(0, &a).map_err(|e| match e {
-                sys::EINVAL => format!("sched_setattr: {e}: a slice is 100us to 100ms (or the kernel has no per-task slice)"),
+                sys::EINVAL => {
+                    format!("sched_setattr: {e}: a slice is 100us to 100ms (or the kernel has no per-task slice)")
+                }
                 _ => explain(e, "sched_setattr"),
             })?
         }

@@ -152,8 +152,7 @@ pub const PAGE: usize = 4096;
 pub fn mmap_anon(len: usize, prot: i64) -> Result<usize, Errno> {
     // SAFETY: a new anonymous mapping at an address the kernel chooses
     // cannot alias anything this program uses.
-    unsafe { sys(NR_MMAP, &[0, len as i64, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0]) }
-        .map(|a| a as usize)
+    unsafe { sys(NR_MMAP, &[0, len as i64, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0]) }.map(|a| a as usize)
 }
 
 /// # Safety
