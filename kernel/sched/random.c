@@ -9,21 +9,64 @@
  *
  * This file is the C side of the class: the sched_class hooks and all that
  * touches struct rq (nr_running, clocks, runtime accounting, moving tasks
- * between CPUs), plus the kernel.sched_random_timeslice_ms sysctl. The run
- * queue itself and the decisions made from it (pick, slice expiry, yield,
- * which task to pull) are Rust, in kernel/sched/random_rq.rs; the interface
- * is kernel/sched/random.h. Balancing between CPUs (overload, push, pull,
+ * between CPUs), plus the kernel.sched_random_timeslice_ms and
+ * kernel.sched_random_seed sysctls and the sched_random_decision tracepoint.
+ * The run queue itself and the decisions made from it (pick, slice expiry,
+ * yield, chaos mode, which task to pull) are Rust, in
+ * kernel/sched/random_rq.rs and random_chaos.rs; the interface is
+ * kernel/sched/random.h. Balancing between CPUs (overload, push, pull,
  * placement) is in kernel/sched/random_balance.c.
  *
  * See Documentation/scheduler/sched-random.rst. Built as part of
  * build_policy.c, like the other classes.
  */
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/sched_random.h>
+#undef CREATE_TRACE_POINTS
+
 #define RANDOM_TIMESLICE_MS_DEFAULT	4
 #define RANDOM_TIMESLICE_MS_MAX		1000
 
 static int sysctl_sched_random_timeslice_ms = RANDOM_TIMESLICE_MS_DEFAULT;
 static int sched_random_timeslice_ms_max = RANDOM_TIMESLICE_MS_MAX;
+
+/* The last seed written; 0: every CPU's decision stream is from the CRNG. */
+static unsigned long sysctl_sched_random_seed;
+static DEFINE_MUTEX(sched_random_seed_mutex);
+
+/*
+ * Seed every CPU's decision stream (random_chaos.rs) from @seed, or each
+ * from the CRNG if @seed is 0, and restart its decision count. Not a hot
+ * path: a write to the sysctl, and once at boot.
+ */
+static void sched_random_reseed(u64 seed)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		u64 s = seed ?: get_random_u64();
+		struct rq *rq = cpu_rq(cpu);
+		struct rq_flags rf;
+
+		rq_lock_irqsave(rq, &rf);
+		random_rq_seed(&rq->random, s, cpu);
+		rq_unlock_irqrestore(rq, &rf);
+	}
+}
+
+/* Every write seeds again, the same seed included: a run can be repeated. */
+static int sched_random_seed_handler(const struct ctl_table *table, int write,
+				     void *buffer, size_t *lenp, loff_t *ppos)
+{
+	int ret;
+
+	guard(mutex)(&sched_random_seed_mutex);
+	ret = proc_doulongvec_minmax(table, write, buffer, lenp, ppos);
+	if (!ret && write)
+		sched_random_reseed(sysctl_sched_random_seed);
+	return ret;
+}
 
 static struct ctl_table sched_random_sysctls[] = {
 	{
@@ -34,6 +77,13 @@ static struct ctl_table sched_random_sysctls[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &sched_random_timeslice_ms_max,
+	},
+	{
+		.procname	= "sched_random_seed",
+		.data		= &sysctl_sched_random_seed,
+		.maxlen		= sizeof(unsigned long),
+		.mode		= 0644,
+		.proc_handler	= sched_random_seed_handler,
 	},
 };
 
@@ -48,6 +98,7 @@ static int __init sched_random_sysctl_init(void)
 	 */
 	prandom_seed_full_state(&sched_rnd_state);
 #endif
+	sched_random_reseed(0);
 	return 0;
 }
 late_initcall(sched_random_sysctl_init);
@@ -71,6 +122,28 @@ static inline u64 sched_random_task_slice(struct task_struct *p)
 	return sched_random_effective_slice(p->random.slice);
 }
 
+/* The length of @p's current slice: drawn in chaos mode, else its slice. */
+static inline u64 random_cur_slice(struct task_struct *p)
+{
+	return p->random.chaos ? p->random.slice_len : sched_random_task_slice(p);
+}
+
+/* The shortest chaos-mode slice of @p, whose slice is @max. */
+static inline u64 random_slice_min(struct task_struct *p, u64 max)
+{
+	return min(p->random.slice_min ?: SCHED_RANDOM_SLICE_MIN, max);
+}
+
+/* Called by random_rq.rs for every decision it draws. */
+void sched_random_trace_decision(struct random_rq *rrq, enum random_decision why,
+				 u32 nr, u32 index, struct task_struct *p)
+{
+	struct rq *rq = container_of(rrq, struct rq, random);
+
+	trace_sched_random_decision(cpu_of(rq), rrq->seq, why, nr, index,
+				    p ? p->pid : -1);
+}
+
 #ifdef CONFIG_SCHED_HRTICK
 /*
  * A slice shorter than a tick ends on time, from the hrtick timer, as
@@ -82,7 +155,7 @@ static inline u64 sched_random_task_slice(struct task_struct *p)
  */
 static void random_hrtick_start(struct rq *rq, struct task_struct *p)
 {
-	u64 slice = sched_random_task_slice(p);
+	u64 slice = random_cur_slice(p);
 	u64 ran = p->se.sum_exec_runtime - p->random.slice_start;
 
 	if (slice >= TICK_NSEC || ran >= slice || !hrtick_enabled(rq))
@@ -135,6 +208,13 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	random_account_migratory(rq, p, true);
 	random_update_overload(rq);
 
+	/*
+	 * For wakeup_preempt_random(): core passes it WF_TTWU only when the
+	 * waker enqueues, not for a wakeup queued on this CPU's wakelist
+	 * (sched_ttwu_pending()), but every wakeup and fork enqueues so.
+	 */
+	rq->random.woken = flags & (ENQUEUE_WAKEUP | ENQUEUE_INITIAL) ? p : NULL;
+
 	/* The running task's short slice now has someone to end it for. */
 	if (rq->random.curr && rq->random.curr != p)
 		random_hrtick_start(rq, rq->random.curr);
@@ -158,6 +238,8 @@ static bool dequeue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	random_account_migratory(rq, p, false);
 	if (rq->random.curr == p)
 		rq->random.curr = NULL;
+	if (rq->random.woken == p)
+		rq->random.woken = NULL;
 	random_update_overload(rq);
 	return true;
 }
@@ -167,9 +249,31 @@ static void yield_task_random(struct rq *rq)
 	random_rq_yield(&rq->random, rq->donor);
 }
 
-/* SCHED_RANDOM tasks do not preempt each other: the slice runs out first. */
+/*
+ * SCHED_RANDOM tasks do not preempt each other: the slice runs out first.
+ * Except in chaos mode: the wakeup (or fork) of a chaos-mode task is a
+ * decision point, a uniform draw among the queued tasks, the running one
+ * and @p included (random_rq_wakeup()). Core calls this only while
+ * rq->donor is a SCHED_RANDOM task. A task that was not just queued by a
+ * wakeup or a fork (a migration, a wakeup of a task still queued) is no
+ * decision.
+ */
 static void wakeup_preempt_random(struct rq *rq, struct task_struct *p, int flags)
 {
+	bool woken = rq->random.woken == p, pending;
+
+	rq->random.woken = NULL;
+	if (!p->random.chaos || !woken)
+		return;
+	/*
+	 * A pick already due is a uniform draw, @p included; unless an
+	 * earlier wakeup decision made it, drawn without @p: draw again.
+	 */
+	pending = test_tsk_need_resched(rq->curr);
+	if (pending && !rq->random.next)
+		return;
+	if (random_rq_wakeup(&rq->random, rq->donor, pending))
+		resched_curr(rq);
 }
 
 static struct task_struct *pick_task_random(struct rq *rq)
@@ -214,6 +318,8 @@ static void put_prev_task_random(struct rq *rq, struct task_struct *p,
 
 static void set_next_task_random(struct rq *rq, struct task_struct *p, bool first)
 {
+	u64 slice;
+
 	p->se.exec_start = rq_clock_task(rq);
 	rq->random.curr = p;
 	random_update_overload(rq);
@@ -227,7 +333,8 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 	if (!first)
 		return;
 
-	random_rq_start_slice(&rq->random, p);
+	slice = sched_random_task_slice(p);
+	random_rq_start_slice(&rq->random, p, random_slice_min(p, slice), slice);
 	random_hrtick_start(rq, p);
 
 	/* If the previous task was ours, put_prev_task() updated the signal. */
@@ -240,6 +347,8 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 /* @queued: called from the hrtick timer (random_hrtick_start()). */
 static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 {
+	u64 slice = sched_random_task_slice(p);
+
 	update_curr_random(rq);
 	update_random_rq_load_avg(rq_clock_pelt(rq), rq, 1);
 	/* Let schedutil see a busy CPU, as the fair and deadline classes do. */
@@ -249,7 +358,7 @@ static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 	 * At the end of a slice: pick again if there is a choice, or if
 	 * balance_random() could take a task from a busier CPU.
 	 */
-	if (!random_rq_tick(&rq->random, p, sched_random_task_slice(p))) {
+	if (!random_rq_tick(&rq->random, p, random_slice_min(p, slice), slice)) {
 		/* An hrtick a little early (clocks differ): wait for the rest. */
 		if (queued)
 			random_hrtick_start(rq, p);

@@ -15,6 +15,7 @@
 #define _KERNEL_SCHED_RANDOM_H
 
 #include <linux/sched/random.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 struct task_struct;
@@ -26,14 +27,19 @@ struct task_struct;
  * @nr_queued:	number of queued tasks (Rust)
  * @nr_migratory: queued tasks allowed on more than one CPU (C)
  * @skip:	task that yielded: the next pick avoids it if it can (Rust)
+ * @next:	task a wakeup decision chose: the next pick returns it (Rust)
  * @curr:	the queued task this CPU runs, NULL while it runs another
  *		class (C)
+ * @woken:	the task last queued by a wakeup or a fork, until core
+ *		calls wakeup_preempt() for it (C)
  * @overloaded:	a queued task waits and could run on another CPU; mirrored
  *		in the root domain's random_overload_mask while online (C)
  * @nr_picks:	picks that returned a task (statistics, Rust)
  * @pick_ns:	time spent picking, while schedstats are on (statistics, C)
  * @nr_pulled:	tasks this CPU pulled from another CPU (statistics, C)
  * @nr_pushed:	tasks this CPU pushed to another CPU (statistics, C)
+ * @rng:	state of the generator behind this CPU's decisions (Rust)
+ * @seq:	decisions drawn from @rng since it was seeded (Rust)
  *
  * Protected by the lock of the struct rq that embeds it.
  */
@@ -42,12 +48,31 @@ struct random_rq {
 	unsigned int			nr_queued;
 	unsigned int			nr_migratory;
 	struct task_struct		*skip;
+	struct task_struct		*next;
 	struct task_struct		*curr;
+	struct task_struct		*woken;
 	bool				overloaded;
 	u64				nr_picks;
 	u64				pick_ns;
 	u64				nr_pulled;
 	u64				nr_pushed;
+	u64				rng;
+	u64				seq;
+};
+
+/* Bounds of a SCHED_RANDOM task's own time slice (sched_attr.sched_runtime). */
+#define SCHED_RANDOM_SLICE_MIN	(100 * NSEC_PER_USEC)
+#define SCHED_RANDOM_SLICE_MAX	(100 * NSEC_PER_MSEC)
+
+/*
+ * What a decision (see the sched_random:sched_random_decision tracepoint)
+ * was drawn for: a pick at the end of a slice or when the running task
+ * blocks, a pick that avoids a task that yielded, or a chaos-mode wakeup.
+ */
+enum random_decision {
+	RANDOM_DECISION_PICK,
+	RANDOM_DECISION_YIELD,
+	RANDOM_DECISION_WAKEUP,
 };
 
 /*
@@ -61,13 +86,20 @@ bool random_rq_enqueue(struct random_rq *rrq, struct task_struct *p);
 bool random_rq_dequeue(struct random_rq *rrq, struct task_struct *p);
 struct task_struct *random_rq_pick(struct random_rq *rrq);
 void random_rq_yield(struct random_rq *rrq, struct task_struct *curr);
-void random_rq_start_slice(struct random_rq *rrq, struct task_struct *p);
-bool random_rq_tick(struct random_rq *rrq, struct task_struct *p, u64 slice_ns);
+void random_rq_start_slice(struct random_rq *rrq, struct task_struct *p,
+			   u64 min_ns, u64 max_ns);
+bool random_rq_tick(struct random_rq *rrq, struct task_struct *p, u64 min_ns,
+		    u64 max_ns);
+bool random_rq_wakeup(struct random_rq *rrq, struct task_struct *curr,
+		      bool pending);
+void random_rq_seed(struct random_rq *rrq, u64 seed, u32 cpu);
 struct task_struct *random_rq_pick_pullable(struct random_rq *rrq, int dst_cpu);
 u32 random_uniform(u32 n);
 
 /* Implemented in C (kernel/sched/random.c, random_balance.c) for Rust. */
 u32 sched_random_u32(void);
 bool sched_random_can_migrate(struct task_struct *p, int dst_cpu);
+void sched_random_trace_decision(struct random_rq *rrq, enum random_decision why,
+				 u32 nr, u32 index, struct task_struct *p);
 
 #endif /* _KERNEL_SCHED_RANDOM_H */

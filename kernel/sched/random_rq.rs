@@ -27,7 +27,13 @@
 //!
 //! # Randomness
 //!
-//! Picks draw from `sched_random_u32()`, which returns `sched_rng()`: the
+//! Decisions (which task runs next, and in chaos mode how long its slice is
+//! and whether a wakeup changes the running task) draw from the CPU's own
+//! seedable generator, in `struct random_rq`: see `random_chaos.rs`. Each is
+//! reported by the `sched_random:sched_random_decision` tracepoint.
+//!
+//! Everything else (treap priorities, where a pull starts looking, placement
+//! ties in C) draws from `sched_random_u32()`, which returns `sched_rng()`: the
 //! scheduler's per-CPU prandom state, seeded from the kernel CRNG
 //! (`get_random_bytes()`) at boot (by `sched_init_smp()`, or by random.c on
 //! a UP kernel). `get_random_u32()` itself cannot be used here: it takes a
@@ -41,6 +47,9 @@
 
 use core::ptr;
 use kernel::bindings::{self, random_rq, sched_random_entity, task_struct};
+
+#[path = "random_chaos.rs"]
+mod chaos;
 
 /// How many products [`uniform`] rejects at most before it takes one. A
 /// working generator needs a second draw with probability below 2^-32 * n
@@ -175,6 +184,32 @@ impl RunQueue {
         unsafe { ptr::write_volatile(ptr::addr_of_mut!((*self.0).nr_queued), n) }
     }
 
+    /// Draws a value uniformly from `0..n` (0 when `n` is 0) from this CPU's
+    /// decision stream.
+    fn draw(&mut self, n: u32) -> u32 {
+        // SAFETY: by the type invariant `self.0` is valid and we hold its
+        // lock, which protects the generator state.
+        let state = unsafe { &mut (*self.0).rng };
+        uniform(n, || chaos::next_u32(state))
+    }
+
+    /// Counts a decision that drew `index` from `0..nr` and chose `p` (null
+    /// for none), and reports it to the tracepoint.
+    fn decided(
+        &mut self,
+        why: bindings::random_decision,
+        nr: u32,
+        index: u32,
+        p: *mut task_struct,
+    ) {
+        // SAFETY: by the type invariant `self.0` is valid and we hold its
+        // lock; `p` is null or a queued task (callers), which C only reads.
+        unsafe {
+            (*self.0).seq = (*self.0).seq.wrapping_add(1);
+            bindings::sched_random_trace_decision(self.0, why, nr, index, p);
+        }
+    }
+
     /// Makes `new` take the place of `old` as the child of `parent` (or as
     /// the root when `parent` is null).
     ///
@@ -247,6 +282,7 @@ impl RunQueue {
             (*x).left = ptr::null_mut();
             (*x).right = ptr::null_mut();
             (*x).size = 1;
+            // `sched_random_u32()` has no precondition (see random_uniform()).
             (*x).prio = bindings::sched_random_u32();
             // Append: walk the right spine, counting x into each subtree.
             let mut n = self.root();
@@ -326,6 +362,9 @@ impl RunQueue {
             if (*self.0).skip == p {
                 (*self.0).skip = ptr::null_mut();
             }
+            if (*self.0).next == p {
+                (*self.0).next = ptr::null_mut();
+            }
         }
         // INVARIANT: one node fewer in the treap, one fewer in the count.
         self.set_nr_queued(self.nr_queued().wrapping_sub(1));
@@ -377,22 +416,29 @@ impl RunQueue {
     }
 
     /// Uniform pick among the queued tasks, avoiding a task that yielded
-    /// when there is any other.
-    fn pick(&self) -> *mut task_struct {
+    /// when there is any other; the task a wakeup decision chose, if any.
+    fn pick(&mut self) -> *mut task_struct {
         let n = self.nr_queued();
-        if n == 0 {
-            return ptr::null_mut();
-        }
         // SAFETY: by the type invariant `self.0` is valid and locked.
-        let skip = unsafe { (*self.0).skip };
+        let (skip, next) = unsafe { ((*self.0).skip, (*self.0).next) };
+        if n == 0 || !next.is_null() {
+            // The wakeup decision was the draw (`next` is cleared when it
+            // leaves the queue, so it is queued here).
+            return next;
+        }
         if n > 1 && !skip.is_null() {
             // Uniform among the n - 1 others: skip over the yielder's rank.
-            let k = random_uniform(n - 1);
+            let k = self.draw(n - 1);
             // SAFETY: `skip` is queued here: it is cleared when it leaves.
             let s = unsafe { self.rank(skip) };
-            self.nth(if k >= s { k + 1 } else { k })
+            let p = self.nth(if k >= s { k + 1 } else { k });
+            self.decided(bindings::random_decision_RANDOM_DECISION_YIELD, n - 1, k, p);
+            p
         } else {
-            self.nth(random_uniform(n))
+            let k = self.draw(n);
+            let p = self.nth(k);
+            self.decided(bindings::random_decision_RANDOM_DECISION_PICK, n, k, p);
+            p
         }
     }
 }
@@ -410,12 +456,16 @@ pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
         (*rrq).nr_queued = 0;
         (*rrq).nr_migratory = 0;
         (*rrq).skip = ptr::null_mut();
+        (*rrq).next = ptr::null_mut();
         (*rrq).curr = ptr::null_mut();
         (*rrq).overloaded = false;
         (*rrq).nr_picks = 0;
         (*rrq).pick_ns = 0;
         (*rrq).nr_pulled = 0;
         (*rrq).nr_pushed = 0;
+        // Seeded again from the CRNG once it is up (random.c).
+        (*rrq).rng = 0;
+        (*rrq).seq = 0;
     }
 }
 
@@ -434,6 +484,7 @@ pub unsafe extern "C" fn random_entity_init(rse: *mut sched_random_entity) {
         (*rse).size = 0;
         (*rse).prio = 0;
         (*rse).slice_start = 0;
+        (*rse).slice_len = 0;
         (*rse).migratory = false;
     }
 }
@@ -469,10 +520,11 @@ pub unsafe extern "C" fn random_rq_dequeue(rrq: *mut random_rq, p: *mut task_str
 }
 
 /// Picks the next task to run: uniformly at random among the queued tasks,
-/// except that a task that just yielded is avoided when there is another.
-/// Each pick is independent of the previous ones and takes O(log n)
-/// expected steps. Returns null when the queue is empty. The queue is not
-/// modified; only the pick counter and the generator state advance.
+/// except that a task that just yielded is avoided when there is another,
+/// and that a chaos-mode wakeup decision ([`random_rq_wakeup`]) has already
+/// drawn the task. Each pick is independent of the previous ones and takes
+/// O(log n) expected steps. Returns null when the queue is empty. The queue
+/// is not modified; only the counters and the generator state advance.
 ///
 /// # Safety
 ///
@@ -480,7 +532,7 @@ pub unsafe extern "C" fn random_rq_dequeue(rrq: *mut random_rq, p: *mut task_str
 #[no_mangle]
 pub unsafe extern "C" fn random_rq_pick(rrq: *mut random_rq) -> *mut task_struct {
     // SAFETY: the rq lock is held (caller).
-    let rq = unsafe { RunQueue::new(rrq) };
+    let mut rq = unsafe { RunQueue::new(rrq) };
     let p = rq.pick();
     if !p.is_null() {
         // SAFETY: `rrq` is valid and locked (caller).
@@ -500,24 +552,55 @@ pub unsafe extern "C" fn random_rq_yield(rrq: *mut random_rq, curr: *mut task_st
     unsafe { (*rrq).skip = curr };
 }
 
-/// Starts a new time slice for `p`, which is about to run: the yield mark
-/// has served its pick and is dropped.
+/// Starts a new time slice of `p` on `rq`: the yield mark and the wakeup
+/// decision have served their pick and are dropped. The slice is `max_ns`
+/// long, or in chaos mode drawn between `min_ns` and `max_ns` (see
+/// `random_chaos.rs`).
+///
+/// # Safety
+///
+/// `p` is a live task, locked by the lock `rq` holds.
+unsafe fn begin_slice(rq: &mut RunQueue, p: *mut task_struct, min_ns: u64, max_ns: u64) {
+    // SAFETY: `p` is valid and locked (caller).
+    let chaos = unsafe { (*p).random.chaos };
+    let len = if chaos {
+        chaos::slice_len(min_ns, max_ns, |n| rq.draw(n))
+    } else {
+        max_ns
+    };
+    // SAFETY: `rq.0` is valid and locked (type invariant); `p` as above.
+    unsafe {
+        (*rq.0).skip = ptr::null_mut();
+        (*rq.0).next = ptr::null_mut();
+        (*p).random.slice_start = (*p).se.sum_exec_runtime;
+        (*p).random.slice_len = len;
+    }
+}
+
+/// Starts a new time slice for `p`, which is about to run (see
+/// [`begin_slice`]). Called only when a pick starts a slice, so that a
+/// debugger can break on every pick here.
 ///
 /// # Safety
 ///
 /// The caller holds the rq lock of `rrq` and `p` is the task it will run.
 #[no_mangle]
-pub unsafe extern "C" fn random_rq_start_slice(rrq: *mut random_rq, p: *mut task_struct) {
-    // SAFETY: `rrq` and `p` are valid and locked (caller).
-    unsafe {
-        (*rrq).skip = ptr::null_mut();
-        (*p).random.slice_start = (*p).se.sum_exec_runtime;
-    }
+pub unsafe extern "C" fn random_rq_start_slice(
+    rrq: *mut random_rq,
+    p: *mut task_struct,
+    min_ns: u64,
+    max_ns: u64,
+) {
+    // SAFETY: the rq lock is held (caller).
+    let mut rq = unsafe { RunQueue::new(rrq) };
+    // SAFETY: `p` is live and locked (caller).
+    unsafe { begin_slice(&mut rq, p, min_ns, max_ns) };
 }
 
 /// Accounts a tick to the running task `p`. Returns `true` when its slice
-/// of `slice_ns` of CPU time is used up: a new pick is due, and `p` starts
-/// a new slice in case it is picked again.
+/// is used up (in chaos mode the one drawn when it started, otherwise
+/// `max_ns` of CPU time): a new pick is due, and `p` starts a new slice
+/// (see [`begin_slice`]) in case it is picked again.
 ///
 /// # Safety
 ///
@@ -527,16 +610,83 @@ pub unsafe extern "C" fn random_rq_start_slice(rrq: *mut random_rq, p: *mut task
 pub unsafe extern "C" fn random_rq_tick(
     rrq: *mut random_rq,
     p: *mut task_struct,
-    slice_ns: u64,
+    min_ns: u64,
+    max_ns: u64,
 ) -> bool {
     // SAFETY: `p` is valid and locked (caller).
-    let (now, start) = unsafe { ((*p).se.sum_exec_runtime, (*p).random.slice_start) };
-    if now.wrapping_sub(start) < slice_ns {
+    let (ran, chaos, len) = unsafe {
+        let rse = &(*p).random;
+        (
+            (*p).se.sum_exec_runtime.wrapping_sub(rse.slice_start),
+            rse.chaos,
+            rse.slice_len,
+        )
+    };
+    if ran < if chaos { len } else { max_ns } {
         return false;
     }
-    // SAFETY: as above.
-    unsafe { random_rq_start_slice(rrq, p) };
+    // SAFETY: the rq lock is held (caller).
+    let mut rq = unsafe { RunQueue::new(rrq) };
+    // SAFETY: `p` is live and locked (caller).
+    unsafe { begin_slice(&mut rq, p, min_ns, max_ns) };
     true
+}
+
+/// A chaos-mode wakeup decision: a task has just been queued by a wakeup
+/// (or a fork) while `curr` runs. Draws uniformly among the queued tasks,
+/// `curr` and the new one included, so that every runnable task is equally
+/// likely to run next at a wakeup as at a pick. Returns `true` when the draw
+/// chose a task other than `curr`: the caller reschedules, and the next
+/// pick returns that task. `curr` keeps its slice when the draw chose it;
+/// if a pick is `pending` already (an earlier decision), that pick returns
+/// `curr`.
+///
+/// # Safety
+///
+/// The caller holds the rq lock of `rrq` and `curr` is its running task
+/// (only compared: it may have left the queue while the lock was dropped).
+#[no_mangle]
+pub unsafe extern "C" fn random_rq_wakeup(
+    rrq: *mut random_rq,
+    curr: *mut task_struct,
+    pending: bool,
+) -> bool {
+    // SAFETY: the rq lock is held (caller).
+    let mut rq = unsafe { RunQueue::new(rrq) };
+    let n = rq.nr_queued();
+    if n < 2 {
+        return false;
+    }
+    let k = rq.draw(n);
+    let p = rq.nth(k);
+    rq.decided(bindings::random_decision_RANDOM_DECISION_WAKEUP, n, k, p);
+    let chose_curr = p.is_null() || p == curr;
+    // SAFETY: `rrq` is valid and locked (caller).
+    unsafe {
+        (*rrq).next = match (chose_curr, pending) {
+            (false, _) => p,
+            // Only a queued task may be `next` (it is cleared when it
+            // leaves); a pending pick without one draws uniformly.
+            (true, true) if !p.is_null() => p,
+            (true, _) => ptr::null_mut(),
+        };
+    }
+    !chose_curr
+}
+
+/// Seeds the decision stream of CPU `cpu` from `seed` and restarts its
+/// decision count (see `random_chaos.rs`).
+///
+/// # Safety
+///
+/// The caller holds the rq lock of `rrq`.
+#[no_mangle]
+pub unsafe extern "C" fn random_rq_seed(rrq: *mut random_rq, seed: u64, cpu: u32) {
+    // SAFETY: `rrq` is valid and locked (caller).
+    unsafe {
+        (*rrq).rng = chaos::seed_state(seed, cpu);
+        (*rrq).seq = 0;
+    }
 }
 
 /// How many queued tasks [`random_rq_pick_pullable`] looks at, at most. Its
@@ -577,7 +727,7 @@ pub unsafe extern "C" fn random_rq_pick_pullable(
 }
 
 // The definitions above must match the prototypes in
-// include/linux/sched/random.h that C calls them by: each pair below only
+// kernel/sched/random.h that C calls them by: each pair below only
 // type-checks if the Rust and the bindgen-generated C signatures agree.
 const _: [unsafe extern "C" fn(*mut random_rq); 2] = [random_rq_init, bindings::random_rq_init];
 const _: [unsafe extern "C" fn(*mut sched_random_entity); 2] =
@@ -590,13 +740,15 @@ const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct) -> bool; 4] = [
 ];
 const _: [unsafe extern "C" fn(*mut random_rq) -> *mut task_struct; 2] =
     [random_rq_pick, bindings::random_rq_pick];
-const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct); 4] = [
-    random_rq_yield,
-    bindings::random_rq_yield,
-    random_rq_start_slice,
-    bindings::random_rq_start_slice,
-];
-const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, u64) -> bool; 2] =
+const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct); 2] =
+    [random_rq_yield, bindings::random_rq_yield];
+const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, u64, u64); 2] =
+    [random_rq_start_slice, bindings::random_rq_start_slice];
+const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, bool) -> bool; 2] =
+    [random_rq_wakeup, bindings::random_rq_wakeup];
+const _: [unsafe extern "C" fn(*mut random_rq, u64, u32); 2] =
+    [random_rq_seed, bindings::random_rq_seed];
+const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, u64, u64) -> bool; 2] =
     [random_rq_tick, bindings::random_rq_tick];
 const _: [unsafe extern "C" fn(*mut random_rq, core::ffi::c_int) -> *mut task_struct; 2] =
     [random_rq_pick_pullable, bindings::random_rq_pick_pullable];

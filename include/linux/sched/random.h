@@ -17,12 +17,18 @@
  * @size:	nodes in the subtree rooted here; 0 when not queued
  * @prio:	random treap priority, no greater than the parent's
  * @slice_start: se.sum_exec_runtime when the current time slice began
+ * @slice_len:	length of the current time slice, in ns (chaos mode draws it)
  * @slice:	the time slice the task asked for with sched_setattr()
  *		(sched_runtime), in ns; 0 for kernel.sched_random_timeslice_ms.
- *		Kept across fork (random_entity_init() leaves it alone).
+ * @slice_min:	in chaos mode, the shortest slice to draw (sched_period),
+ *		in ns; 0 for SCHED_RANDOM_SLICE_MIN
+ * @chaos:	chaos mode (SCHED_FLAG_RANDOM_CHAOS): random slice lengths
+ *		and wakeups as decision points
  * @migratory:	counted in random_rq::nr_migratory (may run on another CPU)
  *
- * All zero is a valid "not queued" state.
+ * @slice, @slice_min and @chaos are the task's parameters: fork keeps them
+ * (random_entity_init() leaves them alone). All zero is a valid "not
+ * queued" state.
  */
 struct sched_random_entity {
 	struct sched_random_entity	*parent;
@@ -31,7 +37,10 @@ struct sched_random_entity {
 	u32				size;
 	u32				prio;
 	u64				slice_start;
+	u64				slice_len;
 	u64				slice;
+	u64				slice_min;
+	bool				chaos;
 	bool				migratory;
 };
 

@@ -12,12 +12,15 @@ use std::process::Command;
 
 const CORPUS: &str = "/corpus";
 
-/// The modes compared: policy for `hunt --policy`, and CPUs for `--cpus`.
-const MODES: [(&str, &str, Option<&str>); 4] = [
-    ("SCHED_OTHER pinned", "other", Some("0")),
-    ("SCHED_OTHER free", "other", None),
-    ("SCHED_RANDOM pinned", "random", Some("0")),
-    ("SCHED_RANDOM free", "random", None),
+/// The modes compared: policy for `hunt --policy`, CPUs for `--cpus`, and
+/// chaos mode (`--chaos`, default range: 100 us to the 4 ms slice).
+const MODES: [(&str, &str, Option<&str>, bool); 6] = [
+    ("SCHED_OTHER pinned", "other", Some("0"), false),
+    ("SCHED_OTHER free", "other", None, false),
+    ("SCHED_RANDOM pinned", "random", Some("0"), false),
+    ("SCHED_RANDOM free", "random", None, false),
+    ("SCHED_RANDOM chaos pinned", "random", Some("0"), true),
+    ("SCHED_RANDOM chaos free", "random", None, true),
 ];
 
 /// The corpus programs, sorted by name.
@@ -31,11 +34,14 @@ pub fn programs() -> Result<Vec<String>, String> {
 }
 
 /// Runs `sched-random hunt` once; returns how many of `runs` failed.
-pub fn hunt(prog: &str, policy: &str, cpus: Option<&str>, runs: u32) -> Result<u32, String> {
+pub fn hunt(prog: &str, policy: &str, cpus: Option<&str>, chaos: bool, runs: u32) -> Result<u32, String> {
     let runs_s = runs.to_string();
     let mut args = vec!["hunt", "-n", &runs_s, "--policy", policy, "--timeout", "10"];
     if let Some(c) = cpus {
         args.extend(["--cpus", c]);
+    }
+    if chaos {
+        args.push("--chaos");
     }
     let path = format!("{CORPUS}/{prog}");
     args.extend(["--", &path]);
@@ -62,10 +68,10 @@ fn line(metric: &str, mode: &str, param: &str, n: u32, unit: &str) -> String {
 pub fn run(runs: u32) -> Result<Vec<String>, String> {
     let progs = programs()?;
     let mut out = Vec::new();
-    for (mode, policy, cpus) in MODES {
+    for (mode, policy, cpus, chaos) in MODES {
         let mut exposed = 0;
         for p in &progs {
-            let k = hunt(p, policy, cpus, runs)?;
+            let k = hunt(p, policy, cpus, chaos, runs)?;
             if k > 0 {
                 exposed += 1;
             }

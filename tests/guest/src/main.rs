@@ -8,6 +8,7 @@
 //! benchmark lines (see bench.rs, corpus.rs). `srtest list` lists the tests.
 
 mod bench;
+mod chaos_tests;
 mod contract_tests;
 mod corpus;
 mod experiment;
@@ -57,6 +58,7 @@ fn all_tests() -> Vec<Test> {
     v.extend(mycall_tests::tests());
     v.extend(sched_tests::tests());
     v.extend(contract_tests::tests());
+    v.extend(chaos_tests::tests());
     v.push(Test { name: "bench.smoke", run: bench_smoke });
     v.push(Test { name: "up.mycall_enosys", run: mycall_tests::enosys_without_config });
     v.push(Test { name: "up.one_cpu", run: up_one_cpu });

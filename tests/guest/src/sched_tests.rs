@@ -49,7 +49,7 @@ pub(crate) fn err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> Str
 }
 
 /// Puts the caller back to SCHED_OTHER, nice 0, all CPUs.
-fn reset_self() {
+pub(crate) fn reset_self() {
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
     let _ = sys::set_nice(0, 0);
     let _ = sys::set_affinity(0, sys::online_mask());
@@ -133,7 +133,7 @@ fn abi_rr_interval_sysctl() -> TestResult {
 
 /// Runs `f` in a forked child; returns its exit code. The child must only
 /// use raw system calls (this process is single-threaded between tests).
-fn in_child(f: impl FnOnce() -> i32) -> Result<i32, String> {
+pub(crate) fn in_child(f: impl FnOnce() -> i32) -> Result<i32, String> {
     let pid = sys::fork().map_err(err("fork"))? as i32;
     if pid == 0 {
         sys::exit(f());

@@ -16,19 +16,28 @@ const SIGKILL: i32 = 9;
 
 pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
-                         [--slice TIME] [--jobs J] [--timeout SECS]
-                         [--] COMMAND [ARG...]
+                         [--chaos] [--seed S] [--slice TIME|MIN-MAX]
+                         [--jobs J] [--timeout SECS] [--] COMMAND [ARG...]
 
 Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
 the CPUs in LIST (e.g. 0 or 0-3), with its own SCHED_RANDOM time slice
-if --slice is given (100us to 100ms, e.g. 250us). A run fails when it exits non-zero, is
-killed by a signal, or is still running after SECS seconds (default 10;
-it is then killed). Each run is a process group of its own, killed with
-whatever it forked when the run ends. Prints the failures by kind, the
-first failing run's output, and the failure rate with its 95 % (Wilson)
-interval. Exits 1 if any run failed, 0 if none did, 2 on a usage or
-setup error.";
+if --slice is given (100us to 100ms, e.g. 250us). --chaos runs it in
+SCHED_RANDOM's chaos mode (slices drawn between MIN, default 100us, and
+the slice; wakeups are decision points; see sched-random --help).
+
+With --chaos and one job at a time, run i (from 0) runs right after
+kernel.sched_random_seed is set to S + i (S: --seed, or drawn at random),
+and a failure is reported with its seed: `hunt -n 1 --chaos --seed SEED`
+runs it again with the same decisions for the same scheduling events
+(interrupts and timing still vary, so it may pass).
+
+A run fails when it exits non-zero, is killed by a signal, or is still
+running after SECS seconds (default 10; it is then killed). Each run is a
+process group of its own, killed with whatever it forked when the run
+ends. Prints the failures by kind, the first failing run's output, and
+the failure rate with its 95 % (Wilson) interval. Exits 1 if any run
+failed, 0 if none did, 2 on a usage or setup error.";
 
 /// What `hunt` was asked to do.
 #[derive(Debug, PartialEq)]
@@ -36,7 +45,9 @@ pub struct Options {
     pub runs: usize,
     pub policy: u32,
     pub cpus: Option<u64>,
-    pub slice: Option<u64>,
+    pub slice: Option<crate::Slice>,
+    pub chaos: bool,
+    pub seed: Option<u64>,
     pub jobs: usize,
     pub timeout: Duration,
     pub cmd: Vec<String>,
@@ -60,6 +71,8 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         policy: SCHED_RANDOM,
         cpus: None,
         slice: None,
+        chaos: false,
+        seed: None,
         jobs: 1,
         timeout: Duration::from_secs(10),
         cmd: Vec::new(),
@@ -67,6 +80,11 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
+        if a == "--chaos" {
+            o.chaos = true;
+            i += 1;
+            continue;
+        }
         match a {
             "-n" | "--runs" => o.runs = number(value(args, i, a)?, a, 1, 1_000_000)? as usize,
             "-j" | "--jobs" => o.jobs = number(value(args, i, a)?, a, 1, 256)? as usize,
@@ -89,9 +107,10 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 o.cpus = Some(cpus.iter().fold(0u64, |m, &c| m | 1 << c));
             }
             "--slice" => {
-                let v = crate::parse_duration(value(args, i, a)?);
+                let v = crate::parse_slice(value(args, i, a)?);
                 o.slice = Some(v.map_err(|e| format!("hunt: --slice: {e}"))?);
             }
+            "--seed" => o.seed = Some(number(value(args, i, a)?, a, 0, u64::MAX)?),
             "--" => {
                 i += 1;
                 break;
@@ -105,8 +124,15 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     if o.cmd.is_empty() {
         return Err("hunt: expected a COMMAND".into());
     }
-    if o.slice.is_some() && o.policy != SCHED_RANDOM {
-        return Err("hunt: --slice is for --policy random".into());
+    if (o.slice.is_some() || o.chaos) && o.policy != SCHED_RANDOM {
+        return Err("hunt: --slice and --chaos are for --policy random".into());
+    }
+    if o.seed.is_some() && !(o.chaos && o.jobs == 1) {
+        return Err("hunt: --seed is for --chaos with one job at a time".into());
+    }
+    // Checked here rather than in each run's child.
+    if o.policy == SCHED_RANDOM {
+        crate::random_attr(o.slice.unwrap_or_default(), o.chaos).map_err(|e| format!("hunt: {e}"))?;
     }
     Ok(o)
 }
@@ -132,6 +158,7 @@ pub enum Outcome {
 
 struct Failure {
     run: usize,
+    seed: Option<u64>,
     outcome: Outcome,
     output: Vec<u8>,
 }
@@ -146,11 +173,18 @@ fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<
     })
 }
 
-/// Runs the command once; returns how it ended and what it printed.
-fn run_once(o: &Options) -> Result<(Outcome, Vec<u8>), String> {
+/// Runs the command once, with every CPU's decision stream seeded from
+/// `seed` first if given; returns how it ended and what it printed.
+fn run_once(o: &Options, seed: Option<u64>) -> Result<(Outcome, Vec<u8>), String> {
     let (policy, cpus) = (o.policy, o.cpus);
-    let mut attr = sys::SchedAttr::new(policy, if policy == SCHED_FIFO { 1 } else { 0 });
-    attr.sched_runtime = o.slice.unwrap_or(0);
+    let attr = if policy == SCHED_RANDOM {
+        crate::random_attr(o.slice.unwrap_or_default(), o.chaos)?
+    } else {
+        sys::SchedAttr::new(policy, if policy == SCHED_FIFO { 1 } else { 0 })
+    };
+    if let Some(s) = seed {
+        crate::set_seed(s).map_err(|e| format!("hunt: {e}"))?;
+    }
     let mut cmd = Command::new(&o.cmd[0]);
     cmd.args(&o.cmd[1..]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // The closure runs in the child between fork and exec: raw system
@@ -219,8 +253,32 @@ fn progress(done: usize, total: usize, failed: usize, tty: bool) {
     }
 }
 
+/// A seed from the kernel's random pool, for a hunt without --seed.
+fn random_seed() -> Result<u64, String> {
+    let mut b = [0u8; 8];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .map_err(|e| format!("hunt: /dev/urandom: {e}"))?;
+    Ok(u64::from_ne_bytes(b))
+}
+
+/// The seed of run `run` (from 0): `base + run`, never 0 (which means "from
+/// the CRNG" to the kernel).
+pub fn run_seed(base: u64, run: usize) -> u64 {
+    match base.wrapping_add(run as u64) {
+        0 => 1,
+        s => s,
+    }
+}
+
 /// Runs the hunt; Ok(true) if a run failed.
 pub fn hunt(o: &Options) -> Result<bool, String> {
+    // Seeds only mean something while one run at a time uses the streams.
+    let base = match (o.chaos && o.jobs == 1, o.seed) {
+        (false, _) => None,
+        (true, Some(s)) => Some(s),
+        (true, None) => Some(random_seed()?),
+    };
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
@@ -234,11 +292,12 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
                 if run >= o.runs {
                     return;
                 }
-                match run_once(o) {
+                let seed = base.map(|b| run_seed(b, run));
+                match run_once(o, seed) {
                     Ok((Outcome::Passed, _)) => {}
                     Ok((outcome, output)) => {
                         if let Ok(mut f) = failures.lock() {
-                            f.push(Failure { run: run + 1, outcome, output });
+                            f.push(Failure { run: run + 1, seed, outcome, output });
                         }
                     }
                     Err(e) => {
@@ -268,10 +327,11 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
         None => "on all allowed CPUs".to_string(),
     };
     println!(
-        "{}: {} of {n} runs failed under {} {where_}, {} at a time, in {:.1} s",
+        "{}: {} of {n} runs failed under {}{} {where_}, {} at a time, in {:.1} s",
         o.cmd.join(" "),
         f.len(),
         sys::policy_name(o.policy),
+        if o.chaos { " (chaos mode)" } else { "" },
         o.jobs,
         t0.elapsed().as_secs_f64()
     );
@@ -295,7 +355,11 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
             Outcome::Timeout => "timeout".to_string(),
             Outcome::Passed => "passed".to_string(),
         };
-        println!("  first failure: run {} ({how}); its output:", first.run);
+        let seed = match first.seed {
+            Some(s) => format!(", seed {s}"),
+            None => String::new(),
+        };
+        println!("  first failure: run {} ({how}{seed}); its output:", first.run);
         let text = String::from_utf8_lossy(&first.output);
         for line in text.lines().take(20) {
             println!("    | {line}");
@@ -315,7 +379,13 @@ mod tests {
     #[test]
     fn parses_options_and_command() {
         let o = parse(&args("--slice 250us prog")).unwrap();
-        assert_eq!(o.slice, Some(250_000));
+        assert_eq!(o.slice, Some(crate::Slice { min: 0, max: 250_000 }));
+        let o = parse(&args("--chaos --seed 7 --slice 100us-2ms prog")).unwrap();
+        assert!(o.chaos);
+        assert_eq!(o.seed, Some(7));
+        assert_eq!(o.slice, Some(crate::Slice { min: 100_000, max: 2_000_000 }));
+        assert_eq!(run_seed(7, 2), 9);
+        assert_eq!(run_seed(u64::MAX, 1), 1);
         let o = parse(&args("-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5")).unwrap();
         assert_eq!(o.runs, 30);
         assert_eq!(o.policy, SCHED_OTHER);
@@ -339,6 +409,11 @@ mod tests {
             "--cpus x prog",
             "--slice 5 prog",
             "--policy other --slice 1ms prog",
+            "--policy other --chaos prog",
+            "--slice 100us-1ms prog",
+            "--seed 3 prog",
+            "--chaos --seed 3 -j 2 prog",
+            "--chaos --seed x prog",
             "--bogus prog",
             "-j 0 prog",
         ] {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-//! `sched-random`: run a command under SCHED_RANDOM (policy 8), move tasks
-//! in and out of it, and read or set the time slice. `chrt` cannot set a
-//! policy it does not know; this can (so can `schedtool -M 8`).
+//! `sched-random`: run a command under SCHED_RANDOM (policy 8), in chaos
+//! mode if asked, move tasks in and out of it, read or set the time slice,
+//! and hunt for the runs of a test that fail. `chrt` cannot set a policy it
+//! does not know; this can (so can `schedtool -M 8`).
 
 use srsys::{self as sys, Errno, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
 use std::os::unix::process::CommandExt;
@@ -12,7 +13,8 @@ mod hunt;
 const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
 
 const USAGE: &str = "\
-usage: sched-random run [--reset-on-fork] [--slice TIME] [--] COMMAND [ARG...]
+usage: sched-random run [--reset-on-fork] [--chaos [--seed S]]
+                        [--slice TIME|MIN-MAX] [--] COMMAND [ARG...]
        sched-random set PID...          move tasks to SCHED_RANDOM
        sched-random unset PID...        move tasks back to SCHED_OTHER
        sched-random get PID...          print each task's policy
@@ -25,7 +27,57 @@ usage: sched-random run [--reset-on-fork] [--slice TIME] [--] COMMAND [ARG...]
 Entering SCHED_RANDOM needs CAP_SYS_NICE. PIDs are thread ids, as for
 sched_setscheduler(2); 0 is the caller. --slice gives COMMAND its own time
 slice (sched_attr.sched_runtime): 100us to 100ms, e.g. 250us or 2ms; a
-slice longer than the current one needs CAP_SYS_NICE too.";
+slice longer than the current one needs CAP_SYS_NICE too.
+
+--chaos runs COMMAND (and what it forks, unless --reset-on-fork) in chaos
+mode (SCHED_FLAG_RANDOM_CHAOS, needs CAP_SYS_NICE): each slice is drawn
+between MIN (default 100us) and the slice, every octave equally likely, and
+each wakeup is a uniform draw among the runnable tasks of its CPU. --seed S
+first writes S to kernel.sched_random_seed, which seeds the decisions of
+every CPU, for every SCHED_RANDOM task (0: from the CRNG).";
+
+/// The slice options: `--slice TIME`, or `--slice MIN-MAX` in chaos mode;
+/// 0 is the kernel's default for either bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Slice {
+    pub min: u64,
+    pub max: u64,
+}
+
+/// Parses `TIME` or `MIN-MAX` (e.g. `2ms` or `100us-4ms`).
+pub fn parse_slice(s: &str) -> Result<Slice, String> {
+    match s.split_once('-') {
+        None => Ok(Slice { min: 0, max: parse_duration(s)? }),
+        Some((a, b)) => {
+            let (min, max) = (parse_duration(a)?, parse_duration(b)?);
+            if min > max {
+                return Err(format!("'{s}': the shortest slice is longer than the longest"));
+            }
+            Ok(Slice { min, max })
+        }
+    }
+}
+
+/// The sched_attr that puts a task in SCHED_RANDOM with `slice`, in chaos
+/// mode if `chaos` (a range needs chaos mode).
+pub fn random_attr(slice: Slice, chaos: bool) -> Result<sys::SchedAttr, String> {
+    if slice.min != 0 && !chaos {
+        return Err("a slice range MIN-MAX is for --chaos".into());
+    }
+    let mut a = sys::SchedAttr::new(SCHED_RANDOM, 0);
+    a.sched_runtime = slice.max;
+    a.sched_period = slice.min;
+    if chaos {
+        a.sched_flags |= sys::SCHED_FLAG_RANDOM_CHAOS;
+    }
+    Ok(a)
+}
+
+/// Seeds every CPU's SCHED_RANDOM decision stream.
+pub fn set_seed(seed: u64) -> Result<(), String> {
+    std::fs::write(sys::SEED_SYSCTL, format!("{seed}\n"))
+        .map_err(|e| format!("{}: {e} (writing it needs root; kernels before chaos mode lack it)", sys::SEED_SYSCTL))
+}
 
 fn parse_pids(args: &[String]) -> Result<Vec<i32>, String> {
     if args.is_empty() {
@@ -62,13 +114,20 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
 fn run(args: &[String]) -> Result<(), String> {
     let mut policy = SCHED_RANDOM;
     let mut slice = None;
+    let (mut chaos, mut seed) = (false, None);
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
             "--reset-on-fork" => policy |= SCHED_RESET_ON_FORK,
+            "--chaos" => chaos = true,
             "--slice" => {
                 let v = args.get(i + 1).ok_or("run: --slice needs a value")?;
-                slice = Some(parse_duration(v)?);
+                slice = Some(parse_slice(v)?);
+                i += 1;
+            }
+            "--seed" => {
+                let v = args.get(i + 1).ok_or("run: --seed needs a value")?;
+                seed = Some(v.parse::<u64>().map_err(|_| format!("run: --seed takes a number, not '{v}'"))?);
                 i += 1;
             }
             "--" => {
@@ -81,23 +140,28 @@ fn run(args: &[String]) -> Result<(), String> {
         i += 1;
     }
     let cmd = args.get(i).ok_or("run: expected a COMMAND")?;
-    match slice {
-        None => sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?,
-        Some(ns) => {
-            let mut a = sys::SchedAttr::new(SCHED_RANDOM, 0);
-            a.sched_runtime = ns;
-            a.sched_nice = sys::get_nice(0).unwrap_or(0);
-            if policy & SCHED_RESET_ON_FORK != 0 {
-                a.sched_flags |= sys::SCHED_FLAG_RESET_ON_FORK;
-            }
-            sys::sched_setattr(0, &a).map_err(|e| match e {
-                sys::EINVAL => {
-                    format!("sched_setattr: {e}: a slice is 100us to 100ms (or the kernel has no per-task slice)")
-                }
-                _ => explain(e, "sched_setattr"),
-            })?
+    if seed.is_some() && !chaos {
+        return Err("run: --seed is for --chaos".into());
+    }
+    if let Some(s) = seed {
+        set_seed(s)?;
+    }
+    if slice.is_none() && !chaos {
+        sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?;
+    } else {
+        let mut a = random_attr(slice.unwrap_or_default(), chaos)?;
+        a.sched_nice = sys::get_nice(0).unwrap_or(0);
+        if policy & SCHED_RESET_ON_FORK != 0 {
+            a.sched_flags |= sys::SCHED_FLAG_RESET_ON_FORK;
         }
-    };
+        sys::sched_setattr(0, &a).map_err(|e| match e {
+            sys::EINVAL => format!(
+                "sched_setattr: {e}: a slice is 100us to 100ms, a chaos minimum 100us to the slice (or the kernel predates them)"
+            ),
+            sys::EPERM if chaos => format!("sched_setattr: {e}: chaos mode needs CAP_SYS_NICE"),
+            _ => explain(e, "sched_setattr"),
+        })?;
+    }
     let err = Command::new(cmd).args(&args[i + 1..]).exec();
     Err(format!("{cmd}: {err}"))
 }
@@ -118,8 +182,18 @@ fn cmd(args: &[String]) -> Result<(), String> {
                 let p = sys::sched_getscheduler(pid).map_err(|e| explain(e, &format!("pid {pid}")))?;
                 let reset = if p & SCHED_RESET_ON_FORK != 0 { " reset-on-fork" } else { "" };
                 let slice = match sys::sched_getattr(pid) {
-                    Ok(a) if p & !SCHED_RESET_ON_FORK == SCHED_RANDOM && a.sched_runtime != 0 => {
-                        format!(" slice {} us", a.sched_runtime / 1_000)
+                    Ok(a) if p & !SCHED_RESET_ON_FORK == SCHED_RANDOM => {
+                        let mut s = String::new();
+                        if a.sched_runtime != 0 {
+                            s += &format!(" slice {} us", a.sched_runtime / 1_000);
+                        }
+                        if a.sched_flags & sys::SCHED_FLAG_RANDOM_CHAOS != 0 {
+                            s += " chaos";
+                            if a.sched_period != 0 {
+                                s += &format!(" min {} us", a.sched_period / 1_000);
+                            }
+                        }
+                        s
                     }
                     _ => String::new(),
                 };
@@ -181,7 +255,21 @@ fn hunt_main(args: &[String]) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, parse_slice, random_attr, Slice};
+
+    #[test]
+    fn slices() {
+        assert_eq!(parse_slice("2ms"), Ok(Slice { min: 0, max: 2_000_000 }));
+        assert_eq!(parse_slice("100us-4ms"), Ok(Slice { min: 100_000, max: 4_000_000 }));
+        for bad in ["", "4ms-100us", "1ms-", "-1ms", "1ms-2ms-3ms"] {
+            assert!(parse_slice(bad).is_err(), "accepted '{bad}'");
+        }
+        let a = random_attr(Slice { min: 200_000, max: 1_000_000 }, true).unwrap();
+        assert_eq!((a.sched_period, a.sched_runtime), (200_000, 1_000_000));
+        assert_eq!(a.sched_flags, srsys::SCHED_FLAG_RANDOM_CHAOS);
+        assert!(random_attr(Slice { min: 200_000, max: 1_000_000 }, false).is_err());
+        assert_eq!(random_attr(Slice::default(), false).unwrap().sched_flags, 0);
+    }
 
     #[test]
     fn durations() {

@@ -70,6 +70,8 @@ pub const NR_FUTEX: i64 = 202;
 pub const NR_SCHED_SETAFFINITY: i64 = 203;
 pub const NR_SCHED_GETAFFINITY: i64 = 204;
 pub const NR_CLOCK_GETTIME: i64 = 228;
+pub const NR_CLOCK_NANOSLEEP: i64 = 230;
+pub const NR_PRCTL: i64 = 157;
 pub const NR_SCHED_SETATTR: i64 = 314;
 pub const NR_SCHED_GETATTR: i64 = 315;
 pub const NR_MYCALL: i64 = 548;
@@ -303,6 +305,13 @@ pub const SCHED_EXT: u32 = 7;
 pub const SCHED_RANDOM: u32 = 8;
 pub const SCHED_RESET_ON_FORK: u32 = 0x4000_0000;
 pub const SCHED_FLAG_RESET_ON_FORK: u64 = 1;
+pub const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
+pub const SCHED_FLAG_KEEP_PARAMS: u64 = 0x10;
+/// SCHED_RANDOM's chaos mode: random slice lengths between
+/// `sched_period` (0: 100 us) and the slice, and wakeups as decision points.
+pub const SCHED_FLAG_RANDOM_CHAOS: u64 = 0x80;
+/// Writing it seeds every CPU's SCHED_RANDOM decision stream (0: the CRNG).
+pub const SEED_SYSCTL: &str = "/proc/sys/kernel/sched_random_seed";
 
 pub fn policy_name(p: u32) -> &'static str {
     match p & !SCHED_RESET_ON_FORK {
@@ -440,6 +449,31 @@ pub fn thread_cpu_ns() -> u64 {
         return 0;
     }
     (ru[0] as u64 * 1_000_000_000 + ru[1] as u64 * 1000) + (ru[2] as u64 * 1_000_000_000 + ru[3] as u64 * 1000)
+}
+
+/// getrusage(RUSAGE_THREAD): the caller's (voluntary, involuntary) context
+/// switches.
+pub fn thread_switches() -> (u64, u64) {
+    let mut ru = [0i64; 18];
+    // SAFETY: `ru` is large enough for struct rusage (144 bytes).
+    if unsafe { sys(NR_GETRUSAGE, &[1, ru.as_mut_ptr() as i64]) }.is_err() {
+        return (0, 0);
+    }
+    (ru[16] as u64, ru[17] as u64)
+}
+
+/// Sleeps until CLOCK_MONOTONIC reads `ns` (clock_nanosleep, TIMER_ABSTIME).
+pub fn sleep_until(ns: u64) -> SysResult {
+    let ts = [(ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as i64];
+    // SAFETY: `ts` is a valid struct timespec; no remainder is asked for.
+    // CLOCK_MONOTONIC = 1, TIMER_ABSTIME = 1.
+    unsafe { sys(NR_CLOCK_NANOSLEEP, &[1, 1, ts.as_ptr() as i64, 0]) }
+}
+
+/// prctl(PR_SET_TIMERSLACK, ns) for the calling thread.
+pub fn set_timer_slack(ns: u64) -> SysResult {
+    // SAFETY: no pointer arguments. PR_SET_TIMERSLACK = 29.
+    unsafe { sys(NR_PRCTL, &[29, ns as i64]) }
 }
 
 /// A pipe: (read end, write end).
