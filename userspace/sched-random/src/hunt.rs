@@ -27,8 +27,9 @@ SCHED_RANDOM's chaos mode (slices drawn between MIN, default 100us, and
 the slice; wakeups are decision points; see sched-random --help).
 
 With --chaos and one job at a time, run i (from 0) runs right after
-kernel.sched_random_seed is set to S + i (S: --seed, or drawn at random),
-and a failure is reported with its seed: `hunt -n 1 --chaos --seed SEED`
+kernel.sched_random_seed is set to S + i (S: --seed, or drawn at random;
+without --seed and write access to the sysctl, runs are not seeded), and
+a failure is reported with its seed: `hunt -n 1 --chaos --seed SEED`
 runs it again with the same decisions for the same scheduling events
 (interrupts and timing still vary, so it may pass).
 
@@ -277,7 +278,18 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
     let base = match (o.chaos && o.jobs == 1, o.seed) {
         (false, _) => None,
         (true, Some(s)) => Some(s),
-        (true, None) => Some(random_seed()?),
+        // Without --seed, seeding is a bonus: a caller with CAP_SYS_NICE
+        // but no write access to the sysctl still hunts, unseeded.
+        (true, None) => {
+            let s = random_seed()?;
+            match crate::set_seed(s) {
+                Ok(()) => Some(s),
+                Err(e) => {
+                    eprintln!("sched-random: hunt: runs not seeded: {e}");
+                    None
+                }
+            }
+        }
     };
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
