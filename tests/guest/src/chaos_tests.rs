@@ -13,7 +13,7 @@ use srsys::{
     self as sys, EINVAL, EPERM, SCHED_FIFO, SCHED_FLAG_KEEP_PARAMS, SCHED_FLAG_RANDOM_CHAOS as CHAOS,
     SCHED_FLAG_RESET_ON_FORK, SCHED_OTHER, SCHED_RANDOM,
 };
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
@@ -308,16 +308,21 @@ fn slices_vary() -> TestResult {
 
 /// One wakeup experiment on the last CPU: `n` spinners and a sleeper W,
 /// each SCHED_RANDOM with a fixed 5 ms slice, all in chaos mode or none. W
-/// sleeps 1.5-2.5 ms at a time, `samples` times. Every task logs when it
-/// takes the CPU over from another. Returns, per wakeup, who ran just after
-/// it: 0 for W, 1 for the task that was running (nobody else took the CPU
-/// within 0.5 ms), 2.. for the other spinners in the order of their ids.
+/// waits on a futex; once it has slept 1.5-2.5 ms, whichever spinner runs
+/// wakes it (a wakeup on the CPU itself: a timer would fire on another CPU
+/// of a nohz_full one and wake W through an IPI, late). Every task logs
+/// when it takes the CPU over from another. Returns, for each of `samples`
+/// wakeups, who ran just after it: 0 for W, 1 for the waker (nobody else
+/// took the CPU within 0.5 ms), 2.. for the other spinners by id.
 fn wakeup_outcomes(chaos: bool, n: usize, samples: usize) -> Result<Vec<usize>, String> {
     const WINDOW: u64 = 500 * US;
     let cpu = workers::last_cpu();
     let log: Arc<Vec<AtomicU64>> = Arc::new((0..1 << 16).map(|_| AtomicU64::new(0)).collect());
-    let next = Arc::new(AtomicUsize::new(0));
+    // wakes[k]: when and by whom W's k-th sleep was ended (time << 4 | id).
+    let wakes: Arc<Vec<AtomicU64>> = Arc::new((0..samples).map(|_| AtomicU64::new(0)).collect());
+    let (next, round) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let owner = Arc::new(AtomicUsize::new(usize::MAX));
+    let (asleep, due) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU64::new(u64::MAX)));
     let stop = Arc::new(AtomicBool::new(false));
     let go = Arc::new(Barrier::new(n + 2));
     // Records that task `id` has the CPU, if it did not have it already.
@@ -334,34 +339,50 @@ fn wakeup_outcomes(chaos: bool, n: usize, samples: usize) -> Result<Vec<usize>, 
     let mut spinners = Vec::new();
     for id in 0..n {
         let (log, next, owner, stop, go) = (log.clone(), next.clone(), owner.clone(), stop.clone(), go.clone());
+        let (asleep, due, wakes, round) = (asleep.clone(), due.clone(), wakes.clone(), round.clone());
         spinners.push(std::thread::spawn(move || {
             let ok = setup();
             go.wait();
             while ok && !stop.load(Ordering::Relaxed) {
                 took_over(id, &owner, &next, &log);
+                if asleep.load(Ordering::Acquire) == 1
+                    && sys::now_ns() >= due.load(Ordering::Relaxed)
+                    && asleep.compare_exchange(1, 0, Ordering::AcqRel, Ordering::Relaxed).is_ok()
+                {
+                    if let Some(w) = wakes.get(round.load(Ordering::Relaxed)) {
+                        w.store(sys::now_ns() << 4 | id as u64, Ordering::Relaxed);
+                    }
+                    let _ = sys::futex(&asleep, sys::FUTEX_WAKE, 1);
+                }
             }
             ok
         }));
     }
-    let (log2, next2, owner2, go2) = (log.clone(), next.clone(), owner.clone(), go.clone());
-    let sleeper = std::thread::spawn(move || -> Result<Vec<u64>, String> {
-        let ok = setup() && sys::set_timer_slack(1).is_ok();
+    let (log2, next2, owner2, go2, wakes2) = (log.clone(), next.clone(), owner.clone(), go.clone(), wakes.clone());
+    let sleeper = std::thread::spawn(move || -> Result<Vec<bool>, String> {
+        let ok = setup();
         go2.wait();
         ensure!(ok, "sleeper setup failed");
-        let mut deadlines = Vec::with_capacity(samples);
+        // slept[k]: W really blocked in its k-th wait (not woken before it).
+        let mut slept = Vec::with_capacity(samples);
         let mut x = sys::now_ns() | 1;
-        for _ in 0..samples {
+        for k in 0..samples {
+            took_over(n, &owner2, &next2, &log2);
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let t = sys::now_ns() + 1_500 * US + x % MS;
-            sys::sleep_until(t).map_err(err("clock_nanosleep"))?;
-            took_over(n, &owner2, &next2, &log2);
-            deadlines.push(t);
+            round.store(k, Ordering::Relaxed);
+            due.store(sys::now_ns() + 1_500 * US + x % MS, Ordering::Relaxed);
+            asleep.store(1, Ordering::Release);
+            let mut blocked = false;
+            while asleep.load(Ordering::Acquire) == 1 {
+                blocked |= sys::futex(&asleep, sys::FUTEX_WAIT, 1) == Ok(0);
+            }
+            slept.push(blocked && wakes2[k].load(Ordering::Relaxed) != 0);
         }
-        Ok(deadlines)
+        Ok(slept)
     });
-    let deadlines = workers::as_controller(1, || {
+    let slept = workers::as_controller(1, || {
         go.wait();
         let d = sleeper.join();
         stop.store(true, Ordering::Relaxed);
@@ -369,27 +390,25 @@ fn wakeup_outcomes(chaos: bool, n: usize, samples: usize) -> Result<Vec<usize>, 
     });
     stop.store(true, Ordering::Relaxed);
     let spun = spinners.into_iter().all(|h| h.join().unwrap_or(false));
-    let deadlines = deadlines?.map_err(|_| "sleeper panicked".to_string())??;
+    let slept = slept?.map_err(|_| "sleeper panicked".to_string())??;
     ensure!(spun, "spinner setup failed");
     let used = next.load(Ordering::Relaxed).min(log.len());
     let mut events: Vec<(u64, usize)> =
         log[..used].iter().map(|e| e.load(Ordering::Relaxed)).map(|e| (e >> 4, (e & 15) as usize)).collect();
     events.sort_unstable();
     let mut out = Vec::new();
-    for t in deadlines {
+    for (k, _) in slept.iter().enumerate().filter(|(_, &s)| s) {
+        let w = wakes[k].load(Ordering::Relaxed);
+        let (t, waker) = (w >> 4, (w & 15) as usize);
         let i = events.partition_point(|e| e.0 <= t);
-        let Some(&(_, curr)) = i.checked_sub(1).and_then(|j| events.get(j)) else { continue };
-        if curr == n {
-            continue;
-        }
         let chosen = match events.get(i) {
             Some(&(at, id)) if at <= t + WINDOW => id,
-            _ => curr,
+            _ => waker,
         };
         out.push(match chosen {
             c if c == n => 0,
-            c if c == curr => 1,
-            c => 2 + (0..n).filter(|&o| o != curr).position(|o| o == c).unwrap_or(0),
+            c if c == waker => 1,
+            c => 2 + (0..n).filter(|&o| o != waker).position(|o| o == c).unwrap_or(0),
         });
     }
     Ok(out)
@@ -413,7 +432,7 @@ fn wakeup_uniform() -> TestResult {
     let chi2 = workers::chi_square(&chaos);
     let crit = workers::chi_square_critical_0_001(N);
     let detail = format!(
-        "after a wakeup [woken, running, other spinners]: chaos {chaos:?} of {total} (chi2 {chi2:.2}, crit {crit}), without chaos {control:?} of {ctotal}"
+        "after a wakeup [woken, waker (running), other spinners]: chaos {chaos:?} of {total} (chi2 {chi2:.2}, crit {crit}), without chaos {control:?} of {ctotal}"
     );
     ensure!(total >= 300 && ctotal >= 100, "too few wakeups to judge: {detail}");
     ensure!(chi2 <= crit, "the draw at a wakeup is not uniform: {detail}");

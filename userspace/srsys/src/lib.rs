@@ -70,8 +70,6 @@ pub const NR_FUTEX: i64 = 202;
 pub const NR_SCHED_SETAFFINITY: i64 = 203;
 pub const NR_SCHED_GETAFFINITY: i64 = 204;
 pub const NR_CLOCK_GETTIME: i64 = 228;
-pub const NR_CLOCK_NANOSLEEP: i64 = 230;
-pub const NR_PRCTL: i64 = 157;
 pub const NR_SCHED_SETATTR: i64 = 314;
 pub const NR_SCHED_GETATTR: i64 = 315;
 pub const NR_MYCALL: i64 = 548;
@@ -460,20 +458,6 @@ pub fn thread_switches() -> (u64, u64) {
         return (0, 0);
     }
     (ru[16] as u64, ru[17] as u64)
-}
-
-/// Sleeps until CLOCK_MONOTONIC reads `ns` (clock_nanosleep, TIMER_ABSTIME).
-pub fn sleep_until(ns: u64) -> SysResult {
-    let ts = [(ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as i64];
-    // SAFETY: `ts` is a valid struct timespec; no remainder is asked for.
-    // CLOCK_MONOTONIC = 1, TIMER_ABSTIME = 1.
-    unsafe { sys(NR_CLOCK_NANOSLEEP, &[1, 1, ts.as_ptr() as i64, 0]) }
-}
-
-/// prctl(PR_SET_TIMERSLACK, ns) for the calling thread.
-pub fn set_timer_slack(ns: u64) -> SysResult {
-    // SAFETY: no pointer arguments. PR_SET_TIMERSLACK = 29.
-    unsafe { sys(NR_PRCTL, &[29, ns as i64]) }
 }
 
 /// A pipe: (read end, write end).
