@@ -21,9 +21,13 @@ TOOLS=$OUT/tools               # bindgen, gen_init_cpio
 KGDB_SOCK=${SR_KGDB_SOCK:-/tmp/vagrant-ttyS1}
 # A debuggee's kernel arguments (vagrant/Vagrantfile's KGDB_ARGS says the
 # same for the Vagrant debuggee, with tsc=reliable; qemu_args() adds that
-# to every boot here).
+# to every boot here). The RCU stall timeout at its maximum, 300 s: a kgdb
+# stop is no stall, but a stop longer than the timeout while a grace
+# period is requested makes PROVE_RCU's rcu_check_gp_start_stall() warn
+# on resume (a Vagrant debuggee held 108 s did; kgdb resets only the CPU
+# stall timers).
 # shellcheck disable=SC2034 # used by scripts/test and scripts/debuggee
-KGDB_ARGS="kgdboc=ttyS1,115200 nokaslr"
+KGDB_ARGS="kgdboc=ttyS1,115200 nokaslr rcupdate.rcu_cpu_stall_timeout=300"
 JOBS=${SR_JOBS:-$(nproc)}
 BASE_TAG=debian-$LINUX_SRC_VERSION
 BASE_TAG=${BASE_TAG//\~/_}     # '~' is not valid in a git ref

@@ -10,7 +10,7 @@
 # debian/bookworm64) gets /sr/bzImage in /boot and a GRUB entry of its own,
 # the default; 'vagrant reload debuggee' then boots it.
 set -euo pipefail
-args=${SR_KGDB_ARGS:-kgdboc=ttyS1,115200 nokaslr tsc=reliable}
+args=${SR_KGDB_ARGS:-kgdboc=ttyS1,115200 nokaslr tsc=reliable rcupdate.rcu_cpu_stall_timeout=300}
 kernel=/sr/bzImage
 [ -f "$kernel" ] || { echo "no $kernel: stage the kernel first (scripts/vagrant-e2e)" >&2; exit 1; }
 [ -x /sr/bin/srtest ] || { echo "no /sr/bin/srtest: stage the demo programs first (scripts/vagrant-e2e)" >&2; exit 1; }
