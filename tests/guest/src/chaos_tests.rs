@@ -6,7 +6,7 @@
 //! (sched_random:sched_random_decision), and the command line that drives
 //! them (`sched-random run --chaos`, `sched-random hunt --chaos --seed`).
 
-use crate::sched_tests::{err, in_child, reset_self};
+use crate::sched_tests::{err, in_child, reset_self, sched_random_tool as tool};
 use crate::workers;
 use crate::{ensure, retry_once, Test, TestResult};
 use srsys::{
@@ -162,17 +162,6 @@ fn abi() -> TestResult {
     })?;
     ensure!(code == 0, "unprivileged chaos-mode task: child exit {code} (42: new minimum refused, 43: leaving refused, 44: entering again allowed)");
     Ok("minimum 1 ns/99 us/above the slice/200 ms, chaos with SCHED_OTHER/FIFO: EINVAL; 0/100 us/2 ms/5 ms/200 us read back, 5 ms kept under a 2 ms sysctl; kept by sched_setscheduler, KEEP_PARAMS, fork, threads; reset-on-fork and leaving clear it; unprivileged: may leave or change it, not enter (EPERM)".into())
-}
-
-/// Runs `sched-random` with `args`; returns its exit code and output.
-fn tool(args: &[&str]) -> Result<(Option<i32>, String), String> {
-    std::process::Command::new("/bin/sched-random")
-        .args(args)
-        .output()
-        .map(|o| {
-            (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
-        })
-        .map_err(|e| format!("sched-random {args:?}: {e}"))
 }
 
 /// `sched-random run --chaos`, `get`, and `hunt --chaos --seed`.

@@ -284,17 +284,21 @@ fn abi_nice_roundtrip() -> TestResult {
     Ok("nice 7 kept through SCHED_RANDOM; reset-on-fork child of nice -3: 0".into())
 }
 
+/// Runs `/bin/sched-random` with `args`; returns its exit code and its
+/// output (stdout, then stderr).
+pub(crate) fn sched_random_tool(args: &[&str]) -> Result<(Option<i32>, String), String> {
+    std::process::Command::new("/bin/sched-random")
+        .args(args)
+        .output()
+        .map(|o| {
+            (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+        })
+        .map_err(|e| format!("sched-random {args:?}: {e}"))
+}
+
 /// The sched-random command line tool, and a policy carried across exec.
 fn cli() -> TestResult {
-    let run = |args: &[&str]| {
-        std::process::Command::new("/bin/sched-random")
-            .args(args)
-            .output()
-            .map(|o| {
-                (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
-            })
-            .map_err(|e| format!("sched-random {args:?}: {e}"))
-    };
+    let run = sched_random_tool;
     let (code, out) = run(&["run", "--", "/bin/sched-random", "get", "0"])?;
     ensure!(code == Some(0) && out.contains("SCHED_RANDOM (8)"), "run -- get 0: {code:?} {out}");
     let (code, out) = run(&["run", "--reset-on-fork", "/bin/sched-random", "get", "0"])?;
