@@ -84,7 +84,7 @@ if [ -d /run/systemd/system ]; then DEB_PKGS+=(libvirt-daemon-system-systemd)
 else DEB_PKGS+=(libvirt-daemon-system-sysv); fi
 
 ensure_packages() {
-	local p name want have missing=()
+	local p name want have qemu missing=()
 	for p in "${DEB_PKGS[@]}"; do
 		name=${p%%=*}
 		want=${p#*=}
@@ -98,8 +98,18 @@ ensure_packages() {
 	if [ ${#missing[@]} -eq 0 ]; then
 		info "host packages: all ${#DEB_PKGS[@]} present"
 	else
-		step "installing ${#missing[@]} Debian packages: ${missing[*]}"
 		sudo_ apt-get update -qq
+		# A machine may come with a newer qemu-utils (from backports) that
+		# Breaks the qemu-system-x86 of bookworm: take the matching one.
+		qemu=$(apt-cache policy qemu-system-x86 | sed -n 's/^ *Candidate: //p')
+		if [ -n "$qemu" ] && [ "$qemu" != "(none)" ] &&
+			[ "$(dpkg-query -W -f='${Version}' qemu-utils 2>/dev/null || true)" != "$qemu" ]; then
+			for p in "${!missing[@]}"; do
+				[ "${missing[$p]%%=*}" != qemu-utils ] || unset "missing[$p]"
+			done
+			missing+=("qemu-utils=$qemu")
+		fi
+		step "installing ${#missing[@]} Debian packages: ${missing[*]}"
 		if ! sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends --allow-downgrades "${missing[@]}" >"$OUT/apt.log" 2>&1; then
 			tail -n 20 "$OUT/apt.log" >&2
