@@ -199,10 +199,57 @@ static void update_curr_random(struct rq *rq)
 	update_curr_common(rq);
 }
 
+/*
+ * The run queue's task array (see random_rq.rs) starts at this many tasks
+ * and doubles whenever the queue fills three quarters of it. It is never
+ * shrunk: a CPU keeps 8 bytes for each task it has queued at once.
+ */
+#define RANDOM_SLOTS_MIN	64U
+
+/* Grows the task array of a CPU's run queue; runs in process context. */
+static void random_grow_slots_workfn(struct work_struct *work)
+{
+	struct random_rq *rrq = container_of(work, struct random_rq, grow_work);
+	struct rq *rq = container_of(rrq, struct rq, random);
+	unsigned int cap = READ_ONCE(rrq->slots_cap);
+	unsigned int nr = READ_ONCE(rrq->nr_queued);
+	struct task_struct **slots;
+
+	/* Queued again while it ran, or the queue has shrunk since. */
+	if (nr <= cap - cap / 4)
+		return;
+	cap = max(2 * cap, RANDOM_SLOTS_MIN);
+	while (nr > cap - cap / 4)
+		cap *= 2;
+	slots = kvmalloc_array(cap, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return;	/* The tasks that do not fit stay in the treap. */
+
+	raw_spin_rq_lock_irq(rq);
+	slots = random_rq_adopt_slots(rrq, slots, cap);
+	raw_spin_rq_unlock_irq(rq);
+	/* The array not in use: nothing reads it outside the rq lock. */
+	kvfree(slots);
+}
+
+/* The rq lock is held: hand the allocation over to a worker. */
+static void random_grow_slots_irq_workfn(struct irq_work *work)
+{
+	struct random_rq *rrq = container_of(work, struct random_rq, grow_irq_work);
+
+	queue_work(system_unbound_wq, &rrq->grow_work);
+}
+
 static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 {
-	if (WARN_ON_ONCE(!random_rq_enqueue(&rq->random, p)))
+	struct random_rq *rrq = &rq->random;
+
+	if (WARN_ON_ONCE(!random_rq_enqueue(rrq, p)))
 		return;
+
+	/* Three quarters full, or tasks in the overflow treap: grow. */
+	if (rrq->nr_queued > rrq->slots_cap - rrq->slots_cap / 4)
+		irq_work_queue(&rrq->grow_irq_work);
 
 	add_nr_running(rq, 1);
 	random_account_migratory(rq, p, true);
@@ -281,7 +328,8 @@ static struct task_struct *pick_task_random(struct rq *rq)
 	struct task_struct *p;
 	u64 start;
 
-	if (!schedstat_enabled())
+	/* An empty queue is no pick to time. */
+	if (!schedstat_enabled() || !rq->random.nr_queued)
 		return random_rq_pick(&rq->random);
 
 	/* The cost of a pick, for sched/debug and the benchmarks. */
@@ -345,7 +393,7 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 }
 
 /* @queued: called from the hrtick timer (random_hrtick_start()). */
-static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
+static void __task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 {
 	u64 slice = sched_random_task_slice(p);
 
@@ -372,6 +420,22 @@ static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 		 */
 		random_hrtick_start(rq, p);
 	}
+}
+
+static void task_tick_random(struct rq *rq, struct task_struct *p, int queued)
+{
+	u64 start;
+
+	if (!schedstat_enabled()) {
+		__task_tick_random(rq, p, queued);
+		return;
+	}
+
+	/* The cost of a tick, for sched/debug and the benchmarks. */
+	start = sched_clock_cpu(cpu_of(rq));
+	__task_tick_random(rq, p, queued);
+	rq->random.tick_ns += sched_clock_cpu(cpu_of(rq)) - start;
+	rq->random.nr_ticks++;
 }
 
 static unsigned int get_rr_interval_random(struct rq *rq, struct task_struct *p)
@@ -445,4 +509,6 @@ DEFINE_SCHED_CLASS(random) = {
 void __init init_random_rq(struct rq *rq)
 {
 	random_rq_init(&rq->random);
+	init_irq_work(&rq->random.grow_irq_work, random_grow_slots_irq_workfn);
+	INIT_WORK(&rq->random.grow_work, random_grow_slots_workfn);
 }

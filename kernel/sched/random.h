@@ -7,24 +7,31 @@
  * Private to kernel/sched/: only kernel/sched/sched.h and the Rust bindings
  * (rust/bindings/bindings_helper.h) include it. The types are C so that
  * struct rq can embed them; bindgen makes them and the prototypes visible
- * to Rust. Only Rust changes the queue (an intrusive treap with subtree
- * sizes); C reads nr_queued locklessly (READ_ONCE()) for placement
+ * to Rust. Only Rust changes the queue (an array of task pointers, with an
+ * intrusive treap for the tasks that do not fit); C allocates the array
+ * outside the lock, reads nr_queued locklessly (READ_ONCE()) for placement
  * decisions and keeps the fields and statistics it names below.
  */
 #ifndef _KERNEL_SCHED_RANDOM_H
 #define _KERNEL_SCHED_RANDOM_H
 
+#include <linux/irq_work.h>
 #include <linux/sched/random.h>
 #include <linux/time64.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct task_struct;
 
 /**
  * struct random_rq - the SCHED_RANDOM run queue of one CPU
- * @root:	root of the treap of runnable SCHED_RANDOM tasks, including
- *		the running one
- * @nr_queued:	number of queued tasks (Rust)
+ * @slots:	the runnable SCHED_RANDOM tasks, including the running one, in
+ *		no particular order (Rust; allocated and freed by C)
+ * @nr_slots:	tasks in @slots (Rust)
+ * @slots_cap:	capacity of @slots (Rust)
+ * @root:	root of the overflow treap: the queued tasks that did not fit
+ *		in @slots (Rust)
+ * @nr_queued:	number of queued tasks, in @slots and the treap (Rust)
  * @nr_migratory: queued tasks allowed on more than one CPU (C)
  * @skip:	task that yielded: the next pick avoids it if it can (Rust)
  * @next:	task a wakeup decision chose: the next pick returns it (Rust)
@@ -38,12 +45,23 @@ struct task_struct;
  * @pick_ns:	time spent picking, while schedstats are on (statistics, C)
  * @nr_pulled:	tasks this CPU pulled from another CPU (statistics, C)
  * @nr_pushed:	tasks this CPU pushed to another CPU (statistics, C)
+ * @nr_ticks:	task_tick_random() calls, while schedstats are on (C)
+ * @tick_ns:	time spent in them (statistics, C)
+ * @nr_places:	select_task_rq_random() calls on this CPU, while
+ *		schedstats are on (C; written with interrupts off by this CPU
+ *		only, without the rq lock)
+ * @place_ns:	time spent in them (statistics, C)
  * @rng:	state of the generator behind this CPU's decisions (Rust)
  * @seq:	decisions drawn from @rng since it was seeded (Rust)
+ * @grow_irq_work: queued under the lock when @slots runs short (C)
+ * @grow_work:	grows @slots from process context (C)
  *
  * Protected by the lock of the struct rq that embeds it.
  */
 struct random_rq {
+	struct task_struct		**slots;
+	unsigned int			nr_slots;
+	unsigned int			slots_cap;
 	struct sched_random_entity	*root;
 	unsigned int			nr_queued;
 	unsigned int			nr_migratory;
@@ -56,8 +74,14 @@ struct random_rq {
 	u64				pick_ns;
 	u64				nr_pulled;
 	u64				nr_pushed;
+	u64				nr_ticks;
+	u64				tick_ns;
+	u64				nr_places;
+	u64				place_ns;
 	u64				rng;
 	u64				seq;
+	struct irq_work			grow_irq_work;
+	struct work_struct		grow_work;
 };
 
 /* Bounds of a SCHED_RANDOM task's own time slice (sched_attr.sched_runtime). */
@@ -94,6 +118,9 @@ bool random_rq_wakeup(struct random_rq *rrq, struct task_struct *curr,
 		      bool pending);
 void random_rq_seed(struct random_rq *rrq, u64 seed, u32 cpu);
 struct task_struct *random_rq_pick_pullable(struct random_rq *rrq, int dst_cpu);
+struct task_struct **random_rq_adopt_slots(struct random_rq *rrq,
+					   struct task_struct **slots,
+					   unsigned int cap);
 u32 random_uniform(u32 n);
 
 /* Implemented in C (kernel/sched/random.c, random_balance.c) for Rust. */

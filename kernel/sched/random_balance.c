@@ -21,8 +21,10 @@
  *    overloaded CPU of its root domain (balance_random()); at the end of a
  *    slice a CPU also evens out with a CPU that has two more tasks.
  *  - Placement: wakeups, forks and execs go to the previous CPU if it runs
- *    a lower class, else to the allowed CPU with the fewest SCHED_RANDOM
- *    tasks and no RT/deadline task, ties broken uniformly at random.
+ *    a lower class or no other CPU is better, else to the allowed CPU with
+ *    the fewest SCHED_RANDOM tasks and no RT/deadline task, ties broken
+ *    uniformly at random, among at most RANDOM_WAKE_SCAN CPUs, the
+ *    previous CPU's LLC first.
  *
  * Built from build_policy.c, before random.c, which calls into it.
  */
@@ -125,10 +127,11 @@ static bool random_rq_is_lower(struct rq *rq)
 }
 
 /*
- * How many CPUs random_find_lower_cpu() examines, at most, for one push.
- * It runs from balance callbacks and wakeups, not from the tick; the bound
- * keeps a push O(1) on machines with hundreds of CPUs, where a task the
- * scan misses is pulled by the next CPU that turns to a lower class.
+ * How many CPUs random_find_lower_cpu() examines, at most, for one push,
+ * and random_should_pull() and pull_random_task() for one pull. The bound
+ * keeps a push or pull O(1) on machines with hundreds of CPUs: a task a
+ * push misses is pulled by the next CPU that turns to a lower class, and a
+ * CPU a pull misses is looked at by the next pull, from another CPU on.
  */
 #define RANDOM_PUSH_SCAN	64
 
@@ -281,14 +284,20 @@ static inline bool random_can_pull_from(struct rq *this_rq, struct rq *src_rq)
 	       random_imbalanced(this_rq, src_rq);
 }
 
-/* Is there a CPU in @rq's root domain that @rq could take a task from? */
+/*
+ * Is there a CPU in @rq's root domain that @rq could take a task from?
+ * Looks at RANDOM_PUSH_SCAN overloaded CPUs at most, from the next one on:
+ * it runs at the end of every slice.
+ */
 static bool random_should_pull(struct rq *rq)
 {
-	int cpu;
+	int cpu, scanned = 0;
 
 	if (!sched_random_overloaded(rq) || !cpu_active(cpu_of(rq)))
 		return false;
-	for_each_cpu(cpu, rq->rd->random_overload_mask) {
+	for_each_cpu_wrap(cpu, rq->rd->random_overload_mask, cpu_of(rq)) {
+		if (++scanned > RANDOM_PUSH_SCAN)
+			break;
 		if (cpu != cpu_of(rq) && random_can_pull_from(rq, cpu_rq(cpu)))
 			return true;
 	}
@@ -297,17 +306,20 @@ static bool random_should_pull(struct rq *rq)
 
 /*
  * Pulls one waiting SCHED_RANDOM task to @this_rq from an overloaded CPU
- * of its root domain (see random_can_pull_from()). Called with
+ * of its root domain (see random_can_pull_from()), among at most
+ * RANDOM_PUSH_SCAN overloaded CPUs from a random one on. Called with
  * this_rq->lock held, unpinned; double_lock_balance() may drop it.
  */
 static void pull_random_task(struct rq *this_rq)
 {
-	int this_cpu = cpu_of(this_rq), cpu;
+	int this_cpu = cpu_of(this_rq), cpu, scanned = 0;
 	struct task_struct *p;
 	struct rq *src_rq;
 
 	for_each_cpu_wrap(cpu, this_rq->rd->random_overload_mask,
 			  random_uniform(nr_cpu_ids)) {
+		if (++scanned > RANDOM_PUSH_SCAN)
+			break;
 		if (cpu == this_cpu)
 			continue;
 		src_rq = cpu_rq(cpu);
@@ -385,33 +397,118 @@ static unsigned int random_cpu_cost(struct task_struct *p, int cpu, int task_cpu
 }
 
 /*
- * Place a waking, forked or exec'ing task: on its previous CPU if the
- * task would run there at once (cache affinity), else on the allowed,
- * active CPU where it waits behind the fewest tasks; ties are broken
- * uniformly at random (reservoir sampling), so that equal CPUs share the
- * load evenly.
+ * How many CPUs select_task_rq_random() examines, at most, besides the
+ * previous one, so that a wakeup costs the same on 4 CPUs as on 400. The
+ * previous CPU's LLC is examined first, then the other allowed CPUs if no
+ * CPU of the LLC would run the task at once; each scan starts at a random
+ * CPU. Choosing the least loaded of a few CPUs sampled at random already
+ * balances well ("the power of d choices"), and placement is only a first
+ * guess: a task that waits while another CPU could run it is pushed there,
+ * and a CPU about to run a lower class pulls (see the top of this file).
  */
-static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
+#define RANDOM_WAKE_SCAN	4
+
+/* The best CPU found so far for a task, and how many CPUs were examined. */
+struct random_placement {
+	unsigned int	best_nr;
+	unsigned int	ties;
+	unsigned int	scanned;
+	int		best_cpu;
+};
+
+/*
+ * Examines @cpu for @p: the CPU with the fewest tasks to wait behind wins,
+ * ties are broken uniformly at random (reservoir sampling), so that equal
+ * CPUs share the load evenly. Returns false once the scan bound is reached.
+ */
+static bool random_placement_consider(struct random_placement *pl,
+				      struct task_struct *p, int cpu,
+				      int task_cpu)
 {
-	unsigned int nr, best_nr = UINT_MAX, ties = 0;
-	int cpu, best_cpu = task_cpu;
+	unsigned int nr;
 
-	if (cpumask_test_cpu(task_cpu, p->cpus_ptr) && cpu_active(task_cpu) &&
-	    !random_cpu_cost(p, task_cpu, task_cpu))
-		return task_cpu;
+	if (pl->scanned++ >= RANDOM_WAKE_SCAN)
+		return false;
+	nr = random_cpu_cost(p, cpu, task_cpu);
+	if (nr < pl->best_nr) {
+		pl->best_nr = nr;
+		pl->best_cpu = cpu;
+		pl->ties = 1;
+	} else if (nr == pl->best_nr && !random_uniform(++pl->ties)) {
+		pl->best_cpu = cpu;
+	}
+	return true;
+}
 
-	for_each_cpu_and(cpu, p->cpus_ptr, cpu_active_mask) {
-		nr = random_cpu_cost(p, cpu, task_cpu);
-		if (nr < best_nr) {
-			best_nr = nr;
-			best_cpu = cpu;
-			ties = 1;
-		} else if (nr == best_nr && !random_uniform(++ties)) {
-			best_cpu = cpu;
+/*
+ * Place a waking, forked or exec'ing task: on its previous CPU if it would
+ * run there at once or no other CPU would make it wait behind fewer tasks
+ * (its cache may still hold the task's data); else on the best of at most
+ * RANDOM_WAKE_SCAN other allowed, active CPUs, its previous CPU's LLC
+ * first, each scan starting at a random CPU.
+ */
+static int __select_task_rq_random(struct task_struct *p, int task_cpu)
+{
+	struct random_placement pl = { .best_nr = UINT_MAX, .best_cpu = task_cpu };
+	int cpu, start = random_uniform(nr_cpu_ids);
+	unsigned int prev_nr = UINT_MAX;
+	struct sched_domain *sd;
+
+	if (cpumask_test_cpu(task_cpu, p->cpus_ptr) && cpu_active(task_cpu)) {
+		prev_nr = random_cpu_cost(p, task_cpu, task_cpu);
+		if (!prev_nr)
+			return task_cpu;
+	}
+
+	rcu_read_lock();
+	sd = rcu_dereference(per_cpu(sd_llc, task_cpu));
+	if (sd) {
+		for_each_cpu_wrap(cpu, sched_domain_span(sd), start) {
+			if (cpu == task_cpu || !cpumask_test_cpu(cpu, p->cpus_ptr) ||
+			    !cpu_active(cpu))
+				continue;
+			if (!random_placement_consider(&pl, p, cpu, task_cpu))
+				break;
+		}
+	}
+	rcu_read_unlock();
+
+	if (pl.best_nr) {
+		for_each_cpu_wrap(cpu, p->cpus_ptr, start) {
+			if (cpu == task_cpu || !cpu_active(cpu) ||
+			    (sd && cpus_share_cache(task_cpu, cpu)))
+				continue;
+			if (!random_placement_consider(&pl, p, cpu, task_cpu))
+				break;
 		}
 	}
 
-	return best_cpu;
+	if (prev_nr <= pl.best_nr)
+		return task_cpu;
+	return pl.best_cpu;
+}
+
+/*
+ * Core calls this with p->pi_lock held and interrupts off, so this CPU
+ * alone writes its counters.
+ */
+static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
+{
+	struct random_rq *rrq;
+	u64 start;
+	int cpu;
+
+	if (!schedstat_enabled())
+		return __select_task_rq_random(p, task_cpu);
+
+	/* The cost of a placement, for sched/debug and the benchmarks. */
+	start = sched_clock_cpu(smp_processor_id());
+	cpu = __select_task_rq_random(p, task_cpu);
+	rrq = &this_rq()->random;
+	WRITE_ONCE(rrq->place_ns,
+		   rrq->place_ns + sched_clock_cpu(smp_processor_id()) - start);
+	WRITE_ONCE(rrq->nr_places, rrq->nr_places + 1);
+	return cpu;
 }
 
 #else /* !CONFIG_SMP */

@@ -3,9 +3,8 @@
 //! SCHED_RANDOM run queue and pick policy.
 //!
 //! Every CPU has a `struct random_rq` (embedded in its `struct rq`) that holds
-//! the CPU's runnable SCHED_RANDOM tasks, the running one included, in an
-//! intrusive tree of the `struct sched_random_entity` embedded in each
-//! `task_struct`. This file owns that tree and every decision made from it:
+//! the CPU's runnable SCHED_RANDOM tasks, the running one included. This file
+//! owns that queue and every decision made from it:
 //! which task runs next, when a slice ends, what a yield means and which task
 //! a CPU may pull. The C class in `kernel/sched/random.c` owns everything that
 //! touches `struct rq` (locking, `nr_running`, clocks, balancing between CPUs
@@ -19,11 +18,23 @@
 //! # The queue
 //!
 //! A uniform pick needs "the k-th queued task" for a random k. The queue is a
-//! treap whose nodes count the nodes of their subtree: the k-th task is found
-//! by one walk from the root, and insertion and removal rebalance with
-//! rotations driven by random node priorities (a max-heap on them), so every
-//! operation takes O(log n) expected steps and no allocation. The in-order
-//! position of a task carries no meaning; new tasks are appended.
+//! dense array of task pointers (`random_rq.slots`), each task knowing its
+//! index (`sched_random_entity.slot`): the k-th task is one load, a new task
+//! is appended and a leaving one is replaced by the last, so enqueue, dequeue
+//! and pick take O(1) steps. The position of a task carries no meaning.
+//!
+//! The hooks hold a raw spinlock and cannot allocate, so the array is grown
+//! by C from process context ([`random_rq_adopt_slots`]), as soon as the
+//! queue fills three quarters of it. Tasks queued before the array has room
+//! go to an overflow: an intrusive treap of the `struct sched_random_entity`
+//! embedded in each task, whose nodes count the nodes of their subtree, so
+//! that its k-th task is one walk from the root and insertion and removal
+//! rebalance with rotations driven by random priorities (a max-heap on them):
+//! O(log n) expected steps, no allocation. Position k of the queue is
+//! `slots[k]` below `nr_slots`, and the treap's (k - nr_slots)-th task above.
+//! The treap is used only while the array is full: a task that leaves the
+//! array makes room for one from the treap, and a grown array takes them all.
+//! Each CPU starts with no array, so its first tasks go through the treap.
 //!
 //! # Randomness
 //!
@@ -32,14 +43,14 @@
 //! seedable generator, in `struct random_rq`: see `random_chaos.rs`. Each is
 //! reported by the `sched_random:sched_random_decision` tracepoint.
 //!
-//! Everything else (treap priorities, where a pull starts looking, placement
-//! ties in C) draws from `sched_random_u32()`, which returns `sched_rng()`: the
-//! scheduler's per-CPU prandom state, seeded from the kernel CRNG
-//! (`get_random_bytes()`) at boot (by `sched_init_smp()`, or by random.c on
-//! a UP kernel). `get_random_u32()` itself cannot be used here: it takes a
-//! `local_lock_t` and may take a `spinlock_t`, both of which sleep on
-//! PREEMPT_RT and are invalid inside a raw spinlock (lockdep reports it with
-//! `CONFIG_PROVE_RAW_LOCK_NESTING`). `sched_random_u32()` disables
+//! Everything else (overflow treap priorities, where a pull starts looking,
+//! placement ties in C) draws from `sched_random_u32()`, which returns
+//! `sched_rng()`: the scheduler's per-CPU prandom state, seeded from the
+//! kernel CRNG (`get_random_bytes()`) at boot (by `sched_init_smp()`, or by
+//! random.c on a UP kernel). `get_random_u32()` itself cannot be used here:
+//! it takes a `local_lock_t` and may take a `spinlock_t`, both of which sleep
+//! on PREEMPT_RT and are invalid inside a raw spinlock (lockdep reports it
+//! with `CONFIG_PROVE_RAW_LOCK_NESTING`). `sched_random_u32()` disables
 //! preemption around its use of the per-CPU state, so it may be called from
 //! any context; its callers hold an rq lock or `p->pi_lock` anyway. Bounded
 //! values come from [`uniform`], which has no modulo bias and never loops
@@ -150,10 +161,14 @@ unsafe fn update(n: *mut Node) {
 /// # Invariants
 ///
 /// `self.0` points to a `struct random_rq` whose rq lock is held by the
-/// caller for the lifetime of the value. `root` is null or the root of a
-/// treap of `nr_queued` nodes, each the `random` field of a live task, with
-/// correct `parent` links, `size` = nodes in its subtree (so non-zero exactly
-/// for queued tasks) and `prio` no greater than its parent's.
+/// caller for the lifetime of the value. `slots` is null (and `slots_cap` 0)
+/// or an array of `slots_cap` task pointers whose first `nr_slots` are live
+/// tasks, the task at index i with `slot` = i + 1 (every other task has
+/// `slot` 0). `root` is null or the root of a treap, empty unless
+/// `nr_slots == slots_cap`, of nodes that are each the `random` field of a
+/// live task, with correct `parent` links, `size` = nodes in its subtree (so
+/// non-zero exactly for tasks in the treap) and `prio` no greater than its
+/// parent's. `nr_queued` = `nr_slots` + the treap's size.
 struct RunQueue(*mut random_rq);
 
 impl RunQueue {
@@ -169,6 +184,99 @@ impl RunQueue {
     fn root(&self) -> *mut Node {
         // SAFETY: by the type invariant `self.0` is valid and locked.
         unsafe { (*self.0).root }
+    }
+
+    fn nr_slots(&self) -> u32 {
+        // SAFETY: by the type invariant `self.0` is valid and locked.
+        unsafe { (*self.0).nr_slots }
+    }
+
+    fn slots_cap(&self) -> u32 {
+        // SAFETY: by the type invariant `self.0` is valid and locked.
+        unsafe { (*self.0).slots_cap }
+    }
+
+    /// The task at index `i` of the array.
+    ///
+    /// # Safety
+    ///
+    /// `i` must be below `nr_slots`.
+    unsafe fn slot(&self, i: u32) -> *mut task_struct {
+        // SAFETY: `i < nr_slots <= slots_cap` (caller, type invariant), so
+        // the read is inside the array.
+        unsafe { *(*self.0).slots.add(i as usize) }
+    }
+
+    /// Appends `p` to the array if it has room; returns whether it did.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a live task that is in neither the array nor the treap
+    /// of any run queue.
+    unsafe fn slots_push(&mut self, p: *mut task_struct) -> bool {
+        // SAFETY: `self.0` is valid and locked (type invariant); the write
+        // is at index `nr_slots < slots_cap`, inside the array; `p` is live
+        // (caller).
+        unsafe {
+            let rrq = self.0;
+            let n = (*rrq).nr_slots;
+            if n >= (*rrq).slots_cap {
+                return false;
+            }
+            *(*rrq).slots.add(n as usize) = p;
+            (*p).random.slot = n.wrapping_add(1);
+            (*rrq).nr_slots = n.wrapping_add(1);
+        }
+        // INVARIANT: `p` is at index n with slot n + 1.
+        true
+    }
+
+    /// Removes `p` from the array, moving the last task into its place;
+    /// returns `false` (and changes nothing) if the array does not hold `p`
+    /// where its `slot` says (corruption).
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a live task with a non-zero `slot`, in this run queue.
+    unsafe fn slots_remove(&mut self, p: *mut task_struct) -> bool {
+        // SAFETY: `self.0` is valid and locked (type invariant); `p` is live
+        // (caller); every index used is checked against `nr_slots`, and the
+        // tasks in the array are live (type invariant).
+        unsafe {
+            let rrq = self.0;
+            let i = (*p).random.slot.wrapping_sub(1);
+            let n = (*rrq).nr_slots;
+            if i >= n || self.slot(i) != p {
+                return false;
+            }
+            let last = n.wrapping_sub(1);
+            let moved = self.slot(last);
+            *(*rrq).slots.add(i as usize) = moved;
+            (*moved).random.slot = i.wrapping_add(1);
+            (*rrq).nr_slots = last;
+            (*p).random.slot = 0;
+        }
+        // INVARIANT: the last task took `p`'s index; `p` is out.
+        true
+    }
+
+    /// Moves tasks from the treap into the array while it has room.
+    fn refill(&mut self) {
+        loop {
+            let n = self.root();
+            if n.is_null() || self.nr_slots() >= self.slots_cap() {
+                return;
+            }
+            // SAFETY: `n` is a node of the treap, so the `random` field of a
+            // live task (type invariant) that is in the treap only.
+            unsafe {
+                let p = task_of(n);
+                if !self.treap_remove(n) || !self.slots_push(p) {
+                    // Cannot happen: a corrupted treap keeps its tasks.
+                    return;
+                }
+            }
+        }
     }
 
     fn nr_queued(&self) -> u32 {
@@ -264,8 +372,8 @@ impl RunQueue {
         }
     }
 
-    /// Queues `p`; returns `false` (and changes nothing) if it is queued
-    /// already.
+    /// Queues `p`: in the array if it has room, else in the treap. Returns
+    /// `false` (and changes nothing) if it is queued already.
     ///
     /// # Safety
     ///
@@ -273,12 +381,30 @@ impl RunQueue {
     unsafe fn push(&mut self, p: *mut task_struct) -> bool {
         // SAFETY: `p` is live (caller).
         let x = unsafe { node_of(p) };
+        // SAFETY: `x` is valid (caller); so is `p`, queued nowhere else.
+        unsafe {
+            if (*x).size != 0 || (*x).slot != 0 {
+                return false;
+            }
+            if !self.slots_push(p) {
+                self.treap_push(x);
+            }
+        }
+        // INVARIANT: one more task in the array or the treap, one more in
+        // the count.
+        self.set_nr_queued(self.nr_queued().wrapping_add(1));
+        true
+    }
+
+    /// Adds `x` to the treap.
+    ///
+    /// # Safety
+    ///
+    /// `x` is the node of a live task that is queued nowhere.
+    unsafe fn treap_push(&mut self, x: *mut Node) {
         // SAFETY: `x` is valid (caller); every node reached from the root is
         // valid (type invariant).
         unsafe {
-            if (*x).size != 0 {
-                return false;
-            }
             (*x).left = ptr::null_mut();
             (*x).right = ptr::null_mut();
             (*x).size = 1;
@@ -305,13 +431,10 @@ impl RunQueue {
                 }
             }
         }
-        // INVARIANT: one more node in the treap, one more in the count.
-        self.set_nr_queued(self.nr_queued().wrapping_add(1));
-        true
     }
 
     /// Unlinks `p`; returns `false` (and changes nothing) if it is not
-    /// queued or its parent does not point back at it (corruption).
+    /// queued or is not where its links say (corruption).
     ///
     /// # Safety
     ///
@@ -319,8 +442,44 @@ impl RunQueue {
     unsafe fn remove(&mut self, p: *mut task_struct) -> bool {
         // SAFETY: `p` is live (caller).
         let x = unsafe { node_of(p) };
-        // SAFETY: `x` is valid (caller) and, when queued, so are the nodes it
-        // links to (type invariant).
+        // SAFETY: `x` and `p` are valid (caller); `p` is queued here if at
+        // all.
+        let removed = unsafe {
+            if (*x).slot != 0 {
+                self.slots_remove(p)
+            } else {
+                self.treap_remove(x)
+            }
+        };
+        if !removed {
+            return false;
+        }
+        // SAFETY: `self.0` is valid and locked (type invariant).
+        unsafe {
+            if (*self.0).skip == p {
+                (*self.0).skip = ptr::null_mut();
+            }
+            if (*self.0).next == p {
+                (*self.0).next = ptr::null_mut();
+            }
+        }
+        // INVARIANT: one task fewer in the array or the treap, one fewer in
+        // the count; a task that left the array made room for one from the
+        // treap.
+        self.set_nr_queued(self.nr_queued().wrapping_sub(1));
+        self.refill();
+        true
+    }
+
+    /// Unlinks `x` from the treap; returns `false` (and changes nothing) if
+    /// it is not in the treap or its parent does not point back at it.
+    ///
+    /// # Safety
+    ///
+    /// `x` is the node of a live task that is not on another CPU's queue.
+    unsafe fn treap_remove(&mut self, x: *mut Node) -> bool {
+        // SAFETY: `x` is valid (caller) and, when in the treap, so are the
+        // nodes it links to (type invariant).
         unsafe {
             if (*x).size == 0 {
                 return false;
@@ -359,21 +518,22 @@ impl RunQueue {
             (*x).left = ptr::null_mut();
             (*x).right = ptr::null_mut();
             (*x).size = 0;
-            if (*self.0).skip == p {
-                (*self.0).skip = ptr::null_mut();
-            }
-            if (*self.0).next == p {
-                (*self.0).next = ptr::null_mut();
-            }
         }
-        // INVARIANT: one node fewer in the treap, one fewer in the count.
-        self.set_nr_queued(self.nr_queued().wrapping_sub(1));
         true
     }
 
-    /// Returns the `k`-th queued task (0-based, in tree order), or null if
-    /// there are not that many.
-    fn nth(&self, mut k: u32) -> *mut task_struct {
+    /// Returns the `k`-th queued task (0-based: the array, then the treap
+    /// in tree order), or null if there are not that many.
+    fn nth(&self, k: u32) -> *mut task_struct {
+        if k < self.nr_slots() {
+            // SAFETY: `k < nr_slots`.
+            return unsafe { self.slot(k) };
+        }
+        self.treap_nth(k.wrapping_sub(self.nr_slots()))
+    }
+
+    /// Returns the `k`-th task of the treap in tree order, or null.
+    fn treap_nth(&self, mut k: u32) -> *mut task_struct {
         let mut n = self.root();
         // SAFETY: every node reached from the root is a valid node of the
         // locked tree with a correct size (type invariant).
@@ -393,17 +553,22 @@ impl RunQueue {
         ptr::null_mut()
     }
 
-    /// Position (0-based, in tree order) of the queued task `p`.
+    /// Position (0-based, as [`Self::nth`] counts) of the queued task `p`.
     ///
     /// # Safety
     ///
     /// `p` must be queued on this run queue.
     unsafe fn rank(&self, p: *mut task_struct) -> u32 {
-        // SAFETY: `p` is queued here (caller), so its node and every
-        // ancestor are valid nodes of the locked tree (type invariant).
+        // SAFETY: `p` is queued here (caller), so its node and, if it is in
+        // the treap, every ancestor are valid nodes of the locked tree (type
+        // invariant).
         unsafe {
+            let slot = (*p).random.slot;
+            if slot != 0 {
+                return slot.wrapping_sub(1);
+            }
             let mut n = node_of(p);
-            let mut r = size((*n).left);
+            let mut r = self.nr_slots().wrapping_add(size((*n).left));
             while !(*n).parent.is_null() {
                 let parent = (*n).parent;
                 if (*parent).right == n {
@@ -452,6 +617,9 @@ impl RunQueue {
 pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
     // SAFETY: `rrq` is valid and exclusively ours (caller).
     unsafe {
+        (*rrq).slots = ptr::null_mut();
+        (*rrq).nr_slots = 0;
+        (*rrq).slots_cap = 0;
         (*rrq).root = ptr::null_mut();
         (*rrq).nr_queued = 0;
         (*rrq).nr_migratory = 0;
@@ -463,6 +631,10 @@ pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
         (*rrq).pick_ns = 0;
         (*rrq).nr_pulled = 0;
         (*rrq).nr_pushed = 0;
+        (*rrq).nr_ticks = 0;
+        (*rrq).tick_ns = 0;
+        (*rrq).nr_places = 0;
+        (*rrq).place_ns = 0;
         // Seeded again from the CRNG once it is up (random.c).
         (*rrq).rng = 0;
         (*rrq).seq = 0;
@@ -478,6 +650,7 @@ pub unsafe extern "C" fn random_rq_init(rrq: *mut random_rq) {
 pub unsafe extern "C" fn random_entity_init(rse: *mut sched_random_entity) {
     // SAFETY: `rse` is valid and not linked anywhere (caller).
     unsafe {
+        (*rse).slot = 0;
         (*rse).parent = ptr::null_mut();
         (*rse).left = ptr::null_mut();
         (*rse).right = ptr::null_mut();
@@ -489,7 +662,8 @@ pub unsafe extern "C" fn random_entity_init(rse: *mut sched_random_entity) {
     }
 }
 
-/// Queues `p` in O(log n) expected steps. Returns `false` if it was queued
+/// Queues `p` in O(1) steps (O(log n) expected while the array is full).
+/// Returns `false` if it was queued
 /// already (a bug in the caller; the queue is left unchanged).
 ///
 /// # Safety
@@ -504,7 +678,8 @@ pub unsafe extern "C" fn random_rq_enqueue(rrq: *mut random_rq, p: *mut task_str
     unsafe { rq.push(p) }
 }
 
-/// Removes `p` in O(log n) expected steps. Returns `false` if it was not
+/// Removes `p` in O(1) steps (O(log n) expected while the treap holds
+/// tasks). Returns `false` if it was not
 /// queued or its links are corrupted (the queue is left unchanged).
 ///
 /// # Safety
@@ -523,7 +698,8 @@ pub unsafe extern "C" fn random_rq_dequeue(rrq: *mut random_rq, p: *mut task_str
 /// except that a task that just yielded is avoided when there is another,
 /// and that a chaos-mode wakeup decision ([`random_rq_wakeup`]) has already
 /// drawn the task. Each pick is independent of the previous ones and takes
-/// O(log n) expected steps. Returns null when the queue is empty. The queue
+/// O(1) steps (O(log n) expected for a position in the treap). Returns null
+/// when the queue is empty. The queue
 /// is not modified; only the counters and the generator state advance.
 ///
 /// # Safety
@@ -691,9 +867,9 @@ pub unsafe extern "C" fn random_rq_seed(rrq: *mut random_rq, seed: u64, cpu: u32
 
 /// How many queued tasks [`random_rq_pick_pullable`] looks at, at most. Its
 /// callers hold the rq lock, one of them at every tick of an overloaded
-/// CPU: the bound keeps a call O(log n) even when most queued tasks are
-/// pinned. A pull that finds nothing movable is retried at the next tick or
-/// slice end, from another random position.
+/// CPU: the bound keeps a call O(1) even when most queued tasks are pinned.
+/// A pull that finds nothing movable is retried at the next tick or slice
+/// end, from another random position.
 const PULL_PROBES: u32 = 16;
 
 /// Chooses a task that CPU `dst_cpu` may pull from this queue: one that is
@@ -726,6 +902,45 @@ pub unsafe extern "C" fn random_rq_pick_pullable(
     ptr::null_mut()
 }
 
+/// Takes `slots`, an array of `cap` task pointers, as the queue's array if
+/// it is larger than the current one: copies the tasks over and moves the
+/// treap's tasks into the room left. Returns the array the caller must free:
+/// the old one (null if there was none), or `slots` itself if it was not
+/// taken.
+///
+/// # Safety
+///
+/// The caller holds the rq lock of `rrq`; `slots` is valid for reads and
+/// writes of `cap` pointers and used by nothing else.
+#[no_mangle]
+pub unsafe extern "C" fn random_rq_adopt_slots(
+    rrq: *mut random_rq,
+    slots: *mut *mut task_struct,
+    cap: core::ffi::c_uint,
+) -> *mut *mut task_struct {
+    // SAFETY: the rq lock is held (caller).
+    let mut rq = unsafe { RunQueue::new(rrq) };
+    // SAFETY: `rrq` is valid and locked (caller).
+    let (old, old_cap, n) = unsafe { ((*rrq).slots, (*rrq).slots_cap, (*rrq).nr_slots) };
+    if slots.is_null() || cap <= old_cap {
+        return slots;
+    }
+    // SAFETY: `n <= old_cap < cap`: the first `n` entries of the old array
+    // are tasks, and both arrays have room for them; the caller gave us
+    // `slots` alone.
+    unsafe {
+        if n != 0 {
+            ptr::copy_nonoverlapping(old, slots, n as usize);
+        }
+        (*rrq).slots = slots;
+        (*rrq).slots_cap = cap;
+    }
+    // INVARIANT: the same tasks at the same indices, in a larger array;
+    // then the treap empties into it as far as it fits.
+    rq.refill();
+    old
+}
+
 // The definitions above must match the prototypes in
 // kernel/sched/random.h that C calls them by: each pair below only
 // type-checks if the Rust and the bindgen-generated C signatures agree.
@@ -753,3 +968,8 @@ const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, u64, u64) -> bo
 const _: [unsafe extern "C" fn(*mut random_rq, core::ffi::c_int) -> *mut task_struct; 2] =
     [random_rq_pick_pullable, bindings::random_rq_pick_pullable];
 const _: [unsafe extern "C" fn(u32) -> u32; 2] = [random_uniform, bindings::random_uniform];
+const _: [unsafe extern "C" fn(
+    *mut random_rq,
+    *mut *mut task_struct,
+    core::ffi::c_uint,
+) -> *mut *mut task_struct; 2] = [random_rq_adopt_slots, bindings::random_rq_adopt_slots];

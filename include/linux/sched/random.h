@@ -10,11 +10,13 @@
 #include <linux/types.h>
 
 /**
- * struct sched_random_entity - a task's node in a SCHED_RANDOM run queue
- * @parent:	parent node, NULL for the root
+ * struct sched_random_entity - a task's place in a SCHED_RANDOM run queue
+ * @slot:	1 + its index in the run queue's task array; 0 when it is not
+ *		there (not queued, or queued in the overflow treap)
+ * @parent:	in the overflow treap: parent node, NULL for the root
  * @left:	left subtree
  * @right:	right subtree
- * @size:	nodes in the subtree rooted here; 0 when not queued
+ * @size:	nodes in the subtree rooted here; 0 when not in the treap
  * @prio:	random treap priority, no greater than the parent's
  * @slice_start: se.sum_exec_runtime when the current time slice began
  * @slice_len:	length of the current time slice, in ns (chaos mode draws it)
@@ -31,6 +33,7 @@
  * queued" state.
  */
 struct sched_random_entity {
+	u32				slot;
 	struct sched_random_entity	*parent;
 	struct sched_random_entity	*left;
 	struct sched_random_entity	*right;

@@ -37,6 +37,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "sched.affinity_churn", run: affinity_churn },
         Test { name: "sched.cpu_hotplug", run: cpu_hotplug },
         Test { name: "sched.fork_storm", run: fork_storm },
+        Test { name: "sched.queue_grows", run: queue_grows },
         Test { name: "sched.kill9", run: kill9 },
         Test { name: "sched.policy_switching", run: policy_switching },
         Test { name: "sched.observability", run: observability },
@@ -872,6 +873,85 @@ fn fork_storm() -> TestResult {
     })??;
     ensure!(r.1 == CHILDREN, "{} of {} children exited 0 as SCHED_RANDOM", r.1, r.0);
     Ok(format!("{CHILDREN} SCHED_RANDOM children forked, all reaped, all SCHED_RANDOM"))
+}
+
+/// Runs `f` with the default SCHED_RANDOM slice set to `ms`, then restores it.
+fn with_slice_ms<T>(ms: u32, f: impl FnOnce() -> T) -> Result<T, String> {
+    let orig = std::fs::read_to_string(SLICE_SYSCTL).map_err(err("read sysctl"))?;
+    std::fs::write(SLICE_SYSCTL, format!("{ms}\n")).map_err(err("write sysctl"))?;
+    let r = f();
+    std::fs::write(SLICE_SYSCTL, orig).map_err(err("restore sysctl"))?;
+    Ok(r)
+}
+
+/// The fields `names` of CPU `cpu`'s random_rq in sched/debug.
+fn random_rq_fields(cpu: usize, names: &[&str]) -> Result<Vec<u64>, String> {
+    let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
+    let section = debug
+        .split(&format!("random_rq[{cpu}]:"))
+        .nth(1)
+        .and_then(|s| s.split("\n\n").next())
+        .ok_or_else(|| format!("no random_rq[{cpu}] in sched/debug"))?;
+    names
+        .iter()
+        .map(|name| {
+            section
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(&format!(".{name}"))?.trim().strip_prefix(':')?.trim().parse().ok())
+                .ok_or_else(|| format!("no .{name} in random_rq[{cpu}]"))
+        })
+        .collect()
+}
+
+/// Runtime and timeslice count of each worker of a crew ([`Crew::schedstats`]).
+type Schedstats = Vec<(u64, u64)>;
+
+/// 300 CPU-bound tasks queued on one CPU at once: more than the run queue's
+/// first task array holds. The array grows outside the rq lock (the tasks
+/// that do not fit wait in the overflow treap meanwhile) until every task is
+/// in it, and the picks stay uniform: every task gets slices, and their
+/// counts pass a chi-square test.
+fn queue_grows() -> TestResult {
+    const N: usize = 300;
+    let cpu = workers::last_cpu();
+    let crew = Crew::start(&workers::random_on(N, cpu))?;
+    let r = with_slice_ms(1, || {
+        workers::as_controller(1, || -> Result<(Vec<u64>, Schedstats, Schedstats), String> {
+            crew.go();
+            // Until the worker has grown the array and the treap is empty.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut f = random_rq_fields(cpu, &["nr_queued", "nr_slots", "slots_cap"])?;
+            while (f[0] < N as u64 || f[1] != f[0]) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+                f = random_rq_fields(cpu, &["nr_queued", "nr_slots", "slots_cap"])?;
+            }
+            let before = crew.schedstats();
+            std::thread::sleep(Duration::from_secs(5));
+            Ok((f, before, crew.schedstats()))
+        })
+    });
+    crew.finish();
+    let (f, before, after) = r???;
+    let detail = format!("nr_queued {}, nr_slots {}, slots_cap {}", f[0], f[1], f[2]);
+    ensure!(f[0] >= N as u64 && f[1] == f[0], "the array did not take every task in 10 s: {detail}");
+    // Doubling from 64 until the queue fills at most three quarters: 512
+    // for 300 tasks, never 8/3 of the queue or more.
+    ensure!(f[2] >= f[0] && 3 * f[2] < 8 * f[0].max(64), "array size: {detail}");
+    let slices: Vec<u64> = before.iter().zip(&after).map(|(b, a)| a.1.saturating_sub(b.1)).collect();
+    let total: u64 = slices.iter().sum();
+    let never = slices.iter().filter(|&&n| n == 0).count();
+    let chi2 = workers::chi_square(&slices);
+    let crit = workers::chi_square_critical_0_001(N - 1);
+    let detail = format!(
+        "{detail}; {total} slices in 5 s, per task min {} max {}, chi2 {chi2:.1} (crit {crit:.1})",
+        slices.iter().min().unwrap_or(&0),
+        slices.iter().max().unwrap_or(&0)
+    );
+    // 1 ms slices: about 16 per task in 5 s, so P(none) is 1e-7 per task.
+    ensure!(total >= 10 * N as u64, "too few slices to judge: {detail}");
+    ensure!(never == 0, "{never} of {N} tasks never ran: {detail}");
+    ensure!(chi2 <= crit, "slice counts are not uniform: {detail}");
+    Ok(detail)
 }
 
 fn kill9() -> TestResult {
