@@ -419,8 +419,9 @@ accel() {
 }
 
 # qemu_args FLAVOR APPEND: sets QEMU to the command line every boot shares:
-# 4 CPUs, ttyS0 on the chardev "con" (the caller defines it), ttyS1 on a
-# unix socket at $KGDB_SOCK for kgdb, our kernel and initramfs.
+# 4 CPUs (SR_SMP=N for another count), ttyS0 on the chardev "con" (the
+# caller defines it), ttyS1 on a unix socket at $KGDB_SOCK for kgdb, our
+# kernel and initramfs.
 # Every guest keeps time with the TSC (tsc=reliable). QEMU's TCG TSC
 # follows the host's clock and agrees across vCPUs, but on a busy host the
 # clocksource watchdog sees it skew against the HPET and switches to the
@@ -432,7 +433,7 @@ qemu_args() {
 	local flavor=$1 append=$2 b
 	b=$(build_dir "$flavor")
 	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp 4 -m 1024 -display none -no-reboot
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "${SR_SMP:-4}" -m 1024 -display none -no-reboot
 		-serial chardev:con
 		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb
 		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz"
@@ -462,7 +463,7 @@ boot_guest() {
 	local flavor=$1 mode=$2 limit=$3 append=${4:-} tag=${5:-$2} log rc
 	log=$OUT/console-$tag.log
 	qemu_args "$flavor" "panic=-1 oops=panic srmode=$mode $append"
-	step "booting the $flavor kernel under QEMU (${QEMU[2]}, 4 CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
+	step "booting the $flavor kernel under QEMU (${QEMU[2]}, ${SR_SMP:-4} CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
 	set +e
 	timeout --kill-after=10 "$limit" "${QEMU[@]}" -monitor none \
 		-chardev "stdio,id=con,logfile=$log,signal=off" </dev/null |

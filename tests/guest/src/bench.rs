@@ -8,6 +8,8 @@ use crate::experiment;
 use crate::workers::{self, Crew, WorkerSpec};
 use srsys::{self as sys, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM};
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Sizes of one run: the real benchmark or a smoke test of the code paths.
@@ -308,6 +310,153 @@ fn latency(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     Ok(())
 }
 
+/// The calling thread's migrations so far (se.nr_migrations, SCHED_DEBUG).
+fn own_migrations() -> Result<u64, String> {
+    let s = std::fs::read_to_string("/proc/thread-self/sched").map_err(|e| format!("/proc/thread-self/sched: {e}"))?;
+    s.lines()
+        .find_map(|l| l.strip_prefix("se.nr_migrations")?.trim().strip_prefix(':')?.trim().parse().ok())
+        .ok_or_else(|| "no se.nr_migrations in /proc/thread-self/sched".to_string())
+}
+
+/// Cache affinity of wakeup placement: a task that sleeps 1 ms and wakes,
+/// on an otherwise idle machine, free to run on every CPU: the percentage
+/// of its wakeups that moved it to another CPU.
+fn wakeup_migrations(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String> {
+    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM)] {
+        let mut v = Vec::new();
+        for _ in 0..s.reps {
+            let wakeups = s.wakeups;
+            let r = std::thread::spawn(move || -> Result<f64, String> {
+                sys::sched_setscheduler(0, policy, 0).map_err(|e| e.to_string())?;
+                let before = own_migrations()?;
+                for _ in 0..wakeups {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let moved = own_migrations()? - before;
+                Ok(100.0 * moved as f64 / wakeups as f64)
+            })
+            .join()
+            .map_err(|_| "thread panicked".to_string())??;
+            v.push(r);
+        }
+        out.push(fig("wakeup_migrations", name, cpus, v, "% of wakeups"));
+    }
+    Ok(())
+}
+
+/// Sums over every CPU of two random_rq fields of sched/debug.
+fn rq_sums(a: &str, b: &str) -> Result<(u64, u64), String> {
+    let d = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(|e| format!("sched/debug: {e}"))?;
+    let (mut x, mut y) = (0, 0);
+    for sec in d.split("random_rq[").skip(1) {
+        let sec = sec.split("\n\n").next().unwrap_or(sec);
+        let get = |k: &str| -> Option<u64> {
+            sec.lines().find(|l| l.trim_start().starts_with(&format!(".{k} ")))?.split(':').nth(1)?.trim().parse().ok()
+        };
+        x += get(a).ok_or_else(|| format!("no {a} in sched/debug"))?;
+        y += get(b).ok_or_else(|| format!("no {b} in sched/debug"))?;
+    }
+    Ok((x, y))
+}
+
+/// Runs `f` with schedstats on (the kernel times its hooks only then).
+fn with_schedstats<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    const SCHEDSTATS: &str = "/proc/sys/kernel/sched_schedstats";
+    let orig = std::fs::read_to_string(SCHEDSTATS).map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
+    std::fs::write(SCHEDSTATS, "1\n").map_err(|e| format!("{SCHEDSTATS}: {e}"))?;
+    let r = f();
+    if orig.trim() != "1" {
+        let _ = std::fs::write(SCHEDSTATS, "0\n");
+    }
+    r
+}
+
+/// The kernel's mean time per call of a hook that sched/debug counts
+/// (`ns` over `count`, summed over all CPUs), in windows of `window`.
+fn hook_cost(reps: usize, window: Duration, ns: &str, count: &str) -> Result<Vec<f64>, String> {
+    let mut v = Vec::new();
+    std::thread::sleep(window / 2);
+    for _ in 0..reps {
+        let (ns0, n0) = rq_sums(ns, count)?;
+        std::thread::sleep(window);
+        let (ns1, n1) = rq_sums(ns, count)?;
+        if n1 > n0 {
+            v.push((ns1 - ns0) as f64 / (n1 - n0) as f64);
+        }
+    }
+    Ok(v)
+}
+
+/// Threads of `policy` free on all CPUs that sleep 1 ms in a loop until
+/// `stop`; returns their handles.
+fn sleepers(n: usize, policy: u32, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
+    (0..n)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                // Free even if spawned by a pinned controller.
+                let _ = sys::set_affinity(0, sys::online_mask());
+                let _ = sys::sched_setscheduler(0, policy, 0);
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            })
+        })
+        .collect()
+}
+
+/// What the class costs as the machine grows (run at 4 and 16 CPUs by
+/// scripts/bench): the time per tick of a SCHED_RANDOM task with two
+/// CPU-bound SCHED_RANDOM tasks per CPU; the time per placement of waking
+/// SCHED_RANDOM tasks (two 1 ms sleepers and one CPU-bound task per CPU);
+/// how often a lone 1 ms sleeper migrates; messaging throughput against
+/// SCHED_OTHER. Figures carry the CPU count as their parameter.
+pub fn scale(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+    let ncpu = sys::online_cpus().len();
+    let cpus = format!("{ncpu} CPUs");
+    let free = |n: usize| -> Vec<WorkerSpec> {
+        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect()
+    };
+    with_schedstats(|| {
+        let crew = Crew::start(&free(2 * ncpu))?;
+        let ticks = workers::as_controller(1, || {
+            crew.go();
+            hook_cost(s.reps, s.pick_ns_window, "tick_ns", "nr_ticks")
+        });
+        crew.finish();
+        out.push(fig("tick_cost", "SCHED_RANDOM", &cpus, ticks??, "ns/tick"));
+
+        let crew = Crew::start(&free(ncpu))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let places = workers::as_controller(1, || {
+            crew.go();
+            let threads = sleepers(2 * ncpu, SCHED_RANDOM, &stop);
+            let r = hook_cost(s.reps, s.pick_ns_window, "place_ns", "nr_places");
+            stop.store(true, Ordering::Relaxed);
+            threads.into_iter().for_each(|t| {
+                let _ = t.join();
+            });
+            r
+        });
+        crew.finish();
+        // A kernel without CONFIG_SMP places nothing.
+        let places = places??;
+        if !places.is_empty() {
+            out.push(fig("place_cost", "SCHED_RANDOM", &cpus, places, "ns/placement"));
+        }
+        Ok(())
+    })?;
+    wakeup_migrations(s, &cpus, out)?;
+    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM)] {
+        let mut v = Vec::new();
+        for _ in 0..s.reps {
+            v.push(20.0 * s.messages as f64 / messaging_ms(policy, s.messages)?);
+        }
+        out.push(fig("messaging_throughput", name, &cpus, v, "msgs/ms"));
+    }
+    Ok(())
+}
+
 fn fairness(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     for &n in s.fairness_n {
         let (mut spread, mut chi2, mut succ) = (Vec::new(), Vec::new(), Vec::new());
@@ -339,6 +488,7 @@ pub fn run(s: &Sizes) -> Result<Vec<Figure>, String> {
     pick_cost(s, &mut out)?;
     throughput(s, &mut out)?;
     latency(s, &mut out)?;
+    scale(s, &mut out)?;
     fairness(s, &mut out)?;
     Ok(out)
 }

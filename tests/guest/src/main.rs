@@ -117,8 +117,18 @@ fn run(filter: &str) -> ExitCode {
 /// come out finite and positive (timings are not judged here).
 fn bench_smoke() -> TestResult {
     let figs = bench::run(&bench::SMOKE)?;
-    let metrics =
-        ["syscall", "pipe_roundtrip", "pick_cost", "messaging_40_threads", "wakeup_latency_p99", "share_spread"];
+    let metrics = [
+        "syscall",
+        "pipe_roundtrip",
+        "pick_cost",
+        "messaging_40_threads",
+        "wakeup_latency_p99",
+        "share_spread",
+        "tick_cost",
+        "place_cost",
+        "wakeup_migrations",
+        "messaging_throughput",
+    ];
     for m in metrics {
         ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
     }
@@ -129,8 +139,18 @@ fn bench_smoke() -> TestResult {
     Ok(format!("{} figures, all finite", figs.len()))
 }
 
-fn bench_cmd(smoke: bool) -> ExitCode {
-    match bench::run(if smoke { &bench::SMOKE } else { &bench::FULL }) {
+/// `bench [--smoke | --scale]`: every figure, or with tiny sizes, or only
+/// the figures that scripts/bench compares across CPU counts.
+fn bench_cmd(opt: Option<&str>) -> ExitCode {
+    let r = match opt {
+        Some("--smoke") => bench::run(&bench::SMOKE),
+        Some("--scale") => {
+            let mut figs = Vec::new();
+            bench::scale(&bench::FULL, &mut figs).map(|_| figs)
+        }
+        _ => bench::run(&bench::FULL),
+    };
+    match r {
         Ok(figs) => {
             for f in figs {
                 println!("{}", f.line());
@@ -194,7 +214,7 @@ fn main() -> ExitCode {
     match args.get(1).map(String::as_str) {
         Some("run") => run(args.get(2).map(String::as_str).unwrap_or("")),
         Some("demo") => demo(),
-        Some("bench") => bench_cmd(args.get(2).map(String::as_str) == Some("--smoke")),
+        Some("bench") => bench_cmd(args.get(2).map(String::as_str)),
         Some("corpus") => corpus_cmd(args.get(2).map(String::as_str)),
         Some("list") => {
             for t in all_tests() {
@@ -203,7 +223,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: srtest run [FILTER] | demo | bench [--smoke] | corpus [RUNS] | list");
+            eprintln!("usage: srtest run [FILTER] | demo | bench [--smoke | --scale] | corpus [RUNS] | list");
             ExitCode::from(2)
         }
     }
