@@ -453,6 +453,7 @@ static int __select_task_rq_random(struct task_struct *p, int task_cpu)
 	int cpu, start = random_uniform(nr_cpu_ids);
 	unsigned int prev_nr = UINT_MAX;
 	struct sched_domain *sd;
+	bool llc_scanned;
 
 	if (cpumask_test_cpu(task_cpu, p->cpus_ptr) && cpu_active(task_cpu)) {
 		prev_nr = random_cpu_cost(p, task_cpu, task_cpu);
@@ -462,6 +463,7 @@ static int __select_task_rq_random(struct task_struct *p, int task_cpu)
 
 	rcu_read_lock();
 	sd = rcu_dereference(per_cpu(sd_llc, task_cpu));
+	llc_scanned = sd;
 	if (sd) {
 		for_each_cpu_wrap(cpu, sched_domain_span(sd), start) {
 			if (cpu == task_cpu || !cpumask_test_cpu(cpu, p->cpus_ptr) ||
@@ -476,7 +478,7 @@ static int __select_task_rq_random(struct task_struct *p, int task_cpu)
 	if (pl.best_nr) {
 		for_each_cpu_wrap(cpu, p->cpus_ptr, start) {
 			if (cpu == task_cpu || !cpu_active(cpu) ||
-			    (sd && cpus_share_cache(task_cpu, cpu)))
+			    (llc_scanned && cpus_share_cache(task_cpu, cpu)))
 				continue;
 			if (!random_placement_consider(&pl, p, cpu, task_cpu))
 				break;
