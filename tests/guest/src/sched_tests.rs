@@ -925,9 +925,15 @@ fn queue_grows() -> TestResult {
                 std::thread::sleep(Duration::from_millis(20));
                 f = random_rq_fields(cpu, &["nr_queued", "nr_slots", "slots_cap"])?;
             }
+            // About 16 slices per task, however slowly the machine runs.
             let before = crew.schedstats();
-            std::thread::sleep(Duration::from_secs(5));
-            Ok((f, before, crew.schedstats()))
+            let (want, deadline) = (16 * N as u64, Instant::now() + Duration::from_secs(60));
+            let mut after = crew.schedstats();
+            while slices_between(&before, &after).iter().sum::<u64>() < want && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(500));
+                after = crew.schedstats();
+            }
+            Ok((f, before, after))
         })
     });
     crew.finish();
@@ -937,21 +943,26 @@ fn queue_grows() -> TestResult {
     // Doubling from 64 until the queue fills at most three quarters: 512
     // for 300 tasks, never 8/3 of the queue or more.
     ensure!(f[2] >= f[0] && 3 * f[2] < 8 * f[0].max(64), "array size: {detail}");
-    let slices: Vec<u64> = before.iter().zip(&after).map(|(b, a)| a.1.saturating_sub(b.1)).collect();
+    let slices = slices_between(&before, &after);
     let total: u64 = slices.iter().sum();
     let never = slices.iter().filter(|&&n| n == 0).count();
     let chi2 = workers::chi_square(&slices);
     let crit = workers::chi_square_critical_0_001(N - 1);
     let detail = format!(
-        "{detail}; {total} slices in 5 s, per task min {} max {}, chi2 {chi2:.1} (crit {crit:.1})",
+        "{detail}; {total} slices, per task min {} max {}, chi2 {chi2:.1} (crit {crit:.1})",
         slices.iter().min().unwrap_or(&0),
         slices.iter().max().unwrap_or(&0)
     );
-    // 1 ms slices: about 16 per task in 5 s, so P(none) is 1e-7 per task.
-    ensure!(total >= 10 * N as u64, "too few slices to judge: {detail}");
+    // About 16 slices per task: P(none) is 1e-7 per task.
+    ensure!(total >= 16 * N as u64, "too few slices to judge in 60 s: {detail}");
     ensure!(never == 0, "{never} of {N} tasks never ran: {detail}");
     ensure!(chi2 <= crit, "slice counts are not uniform: {detail}");
     Ok(detail)
+}
+
+/// Timeslices each worker got between two [`Crew::schedstats`] readings.
+fn slices_between(before: &[(u64, u64)], after: &[(u64, u64)]) -> Vec<u64> {
+    before.iter().zip(after).map(|(b, a)| a.1.saturating_sub(b.1)).collect()
 }
 
 fn kill9() -> TestResult {

@@ -4,8 +4,8 @@
 //! stop and records when it ran (the starts of its runs on a CPU).
 
 use srsys as sys;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Barrier};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -31,14 +31,39 @@ pub struct Worker {
 pub struct Crew {
     pub workers: Vec<Worker>,
     pub stop: Arc<AtomicBool>,
-    go: Arc<Barrier>,
+    go: Arc<Gate>,
+}
+
+/// A start line that lets every waiting thread go at once: one
+/// FUTEX_WAKE makes them all runnable. (std's `Barrier` releases its
+/// waiters through a mutex handed from one woken thread to the next;
+/// behind hundreds of SCHED_RANDOM spinners on one CPU each handoff waits
+/// for a random pick, and the last waiters start seconds late.)
+pub struct Gate(AtomicU32);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate(AtomicU32::new(0))
+    }
+
+    /// Blocks until [`Gate::open`].
+    pub fn wait(&self) {
+        while self.0.load(Ordering::Acquire) == 0 {
+            let _ = sys::futex(&self.0, sys::FUTEX_WAIT, 0);
+        }
+    }
+
+    pub fn open(&self) {
+        self.0.store(1, Ordering::Release);
+        let _ = sys::futex(&self.0, sys::FUTEX_WAKE, i32::MAX as u32);
+    }
 }
 
 impl Crew {
     /// Starts the workers; they spin only after [`Crew::go`].
     pub fn start(specs: &[WorkerSpec]) -> Result<Crew, String> {
         let stop = Arc::new(AtomicBool::new(false));
-        let go = Arc::new(Barrier::new(specs.len() + 1));
+        let go = Arc::new(Gate::new());
         let epoch = Instant::now();
         let (tx, rx) = mpsc::channel();
         let mut workers = Vec::new();
@@ -72,7 +97,7 @@ impl Crew {
             let (i, tid, setup) = rx.recv().map_err(|_| "worker died during setup".to_string())?;
             if let Err(e) = setup {
                 stop.store(true, Ordering::Relaxed);
-                go.wait();
+                go.open();
                 return Err(format!("worker {i}: {e}"));
             }
             workers[i].tid = tid;
@@ -82,7 +107,7 @@ impl Crew {
 
     /// Lets the workers spin.
     pub fn go(&self) {
-        self.go.wait();
+        self.go.open();
     }
 
     pub fn tids(&self) -> Vec<i32> {
@@ -99,6 +124,8 @@ impl Crew {
     /// the epoch) when recording.
     pub fn finish(self) -> Vec<Vec<u64>> {
         self.stop.store(true, Ordering::Relaxed);
+        // Workers that never got the go see `stop` at once.
+        self.go.open();
         self.workers.into_iter().map(|w| w.handle.join().unwrap_or_default()).collect()
     }
 }
