@@ -131,7 +131,7 @@ static inline u64 random_cur_slice(struct task_struct *p)
 /* The shortest chaos-mode slice of @p, whose slice is @max. */
 static inline u64 random_slice_min(struct task_struct *p, u64 max)
 {
-	return min(p->random.slice_min ?: SCHED_RANDOM_SLICE_MIN, max);
+	return min(p->random.slice_min ?: SCHED_RANDOM_CHAOS_SLICE_MIN, max);
 }
 
 /* Called by random_rq.rs for every decision it draws. */

@@ -89,6 +89,15 @@ struct random_rq {
 #define SCHED_RANDOM_SLICE_MAX	(100 * NSEC_PER_MSEC)
 
 /*
+ * The shortest chaos-mode slice (sched_attr.sched_period), and the one a
+ * minimum of 0 means: hrtick_start() arms no timer shorter than 10 us. A
+ * racy window is a few microseconds of a thread's CPU time, and a thread
+ * of a small test may run for less than 100 us in all: only slices that
+ * short can end inside it.
+ */
+#define SCHED_RANDOM_CHAOS_SLICE_MIN	(10 * NSEC_PER_USEC)
+
+/*
  * What a decision (see the sched_random:sched_random_decision tracepoint)
  * was drawn for: a pick at the end of a slice or when the running task
  * blocks, a pick that avoids a task that yielded, or a chaos-mode wakeup.

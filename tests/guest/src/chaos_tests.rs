@@ -32,7 +32,7 @@ pub fn tests() -> Vec<Test> {
 }
 
 /// sched_setattr(): SCHED_RANDOM with slice `max` (0: the default) and, if
-/// `chaos`, chaos mode with shortest slice `min` (0: 100 us).
+/// `chaos`, chaos mode with shortest slice `min` (0: 10 us).
 fn set_random(tid: i32, chaos: bool, min: u64, max: u64) -> sys::SysResult {
     let mut a = sys::SchedAttr::new(SCHED_RANDOM, 0);
     a.sched_runtime = max;
@@ -60,9 +60,10 @@ fn abi() -> TestResult {
         .ok_or("cannot read kernel.sched_random_timeslice_ms")?;
     let kept = (SCHED_RANDOM, true, 200 * US, 2 * MS);
     let r: Result<(), String> = (|| {
-        // A minimum of 0, or 100 us to 100 ms and at most the task's own
-        // slice (not checked against the sysctl's default, which may change).
-        for (min, max) in [(1, 0), (99 * US, 0), (3 * MS, 2 * MS), (200 * MS, 0)] {
+        // A minimum of 0, or 10 us (the shortest hrtick) to 100 ms and at
+        // most the task's own slice (not checked against the sysctl's
+        // default, which may change).
+        for (min, max) in [(1, 0), (9 * US, 0), (3 * MS, 2 * MS), (200 * MS, 0)] {
             let r = set_random(0, true, min, max);
             ensure!(r == Err(EINVAL), "chaos minimum {min} ns, slice {max} ns: {r:?}, want EINVAL");
         }
@@ -73,7 +74,7 @@ fn abi() -> TestResult {
             ensure!(r == Err(EINVAL), "{} in chaos mode: {r:?}, want EINVAL", sys::policy_name(policy));
         }
         ensure!(sys::sched_getscheduler(0) == Ok(SCHED_OTHER), "a failed call changed the policy");
-        for (min, max) in [(0, 0), (100 * US, 0), (2 * MS, 2 * MS), (5 * MS, 0), (200 * US, 2 * MS)] {
+        for (min, max) in [(0, 0), (10 * US, 0), (100 * US, 0), (2 * MS, 2 * MS), (5 * MS, 0), (200 * US, 2 * MS)] {
             set_random(0, true, min, max).map_err(|e| format!("chaos {min}-{max} ns: {e}"))?;
             let got = chaos_of(0);
             ensure!(got == Ok((SCHED_RANDOM, true, min, max)), "sched_getattr after chaos {min}-{max} ns: {got:?}");
@@ -161,7 +162,7 @@ fn abi() -> TestResult {
         0
     })?;
     ensure!(code == 0, "unprivileged chaos-mode task: child exit {code} (42: new minimum refused, 43: leaving refused, 44: entering again allowed)");
-    Ok("minimum 1 ns/99 us/above the slice/200 ms, chaos with SCHED_OTHER/FIFO: EINVAL; 0/100 us/2 ms/5 ms/200 us read back, 5 ms kept under a 2 ms sysctl; kept by sched_setscheduler, KEEP_PARAMS, fork, threads; reset-on-fork and leaving clear it; unprivileged: may leave or change it, not enter (EPERM)".into())
+    Ok("minimum 1 ns/9 us/above the slice/200 ms, chaos with SCHED_OTHER/FIFO: EINVAL; 0/10 us/100 us/2 ms/5 ms/200 us read back, 5 ms kept under a 2 ms sysctl; kept by sched_setscheduler, KEEP_PARAMS, fork, threads; reset-on-fork and leaving clear it; unprivileged: may leave or change it, not enter (EPERM)".into())
 }
 
 /// `sched-random run --chaos`, `get`, and `hunt --chaos --seed`.
@@ -178,7 +179,7 @@ fn cli() -> TestResult {
     for bad in [
         &["run", "--slice", "100us-1ms", "/bin/true"][..],
         &["run", "--seed", "1", "/bin/true"],
-        &["run", "--chaos", "--slice", "50us-1ms", "/bin/true"],
+        &["run", "--chaos", "--slice", "9us-1ms", "/bin/true"],
     ] {
         let (code, out) = tool(bad)?;
         ensure!(code == Some(2) && out.contains("sched-random: "), "bad input {bad:?}: {code:?} {out}");

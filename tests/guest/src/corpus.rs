@@ -13,7 +13,7 @@ use std::process::Command;
 const CORPUS: &str = "/corpus";
 
 /// The modes compared: policy for `hunt --policy`, CPUs for `--cpus`, and
-/// chaos mode (`--chaos`, default range: 100 us to the 4 ms slice).
+/// chaos mode (`--chaos`, default range: 10 us to the 4 ms slice).
 const MODES: [(&str, &str, Option<&str>, bool); 6] = [
     ("SCHED_OTHER pinned", "other", Some("0"), false),
     ("SCHED_OTHER free", "other", None, false),

@@ -23,7 +23,7 @@ Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
 the CPUs in LIST (e.g. 0 or 0-3), with its own SCHED_RANDOM time slice
 if --slice is given (100us to 100ms, e.g. 250us). --chaos runs it in
-SCHED_RANDOM's chaos mode (slices drawn between MIN, default 100us, and
+SCHED_RANDOM's chaos mode (slices drawn between MIN, default 10us, and
 the slice; wakeups are decision points; see sched-random --help).
 
 With --chaos and one job at a time, run i (from 0) runs right after

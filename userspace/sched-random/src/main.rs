@@ -31,7 +31,7 @@ slice longer than the current one needs CAP_SYS_NICE too.
 
 --chaos runs COMMAND (and what it forks, unless --reset-on-fork) in chaos
 mode (SCHED_FLAG_RANDOM_CHAOS, needs CAP_SYS_NICE): each slice is drawn
-between MIN (default 100us) and the slice, every octave equally likely, and
+between MIN (default 10us, the shortest) and the slice, every octave equally likely, and
 each wakeup is a uniform draw among the runnable tasks of its CPU. --seed S
 first writes S to kernel.sched_random_seed, which seeds the decisions of
 every CPU, for every SCHED_RANDOM task (0: from the CRNG).";
@@ -156,7 +156,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         sys::sched_setattr(0, &a).map_err(|e| match e {
             sys::EINVAL => format!(
-                "sched_setattr: {e}: a slice is 100us to 100ms, a chaos minimum 100us to the slice (or the kernel predates them)"
+                "sched_setattr: {e}: a slice is 100us to 100ms, a chaos minimum 10us to the slice (or the kernel predates them)"
             ),
             sys::EPERM if chaos => format!("sched_setattr: {e}: chaos mode needs CAP_SYS_NICE"),
             _ => explain(e, "sched_setattr"),

@@ -306,7 +306,7 @@ pub const SCHED_FLAG_RESET_ON_FORK: u64 = 1;
 pub const SCHED_FLAG_KEEP_POLICY: u64 = 0x08;
 pub const SCHED_FLAG_KEEP_PARAMS: u64 = 0x10;
 /// SCHED_RANDOM's chaos mode: random slice lengths between
-/// `sched_period` (0: 100 us) and the slice, and wakeups as decision points.
+/// `sched_period` (0: 10 us, also the lowest) and the slice, and wakeups as decision points.
 pub const SCHED_FLAG_RANDOM_CHAOS: u64 = 0x80;
 /// Writing it seeds every CPU's SCHED_RANDOM decision stream (0: the CRNG).
 pub const SEED_SYSCTL: &str = "/proc/sys/kernel/sched_random_seed";
