@@ -20,6 +20,7 @@ pub struct Sizes {
     pub pick_ns_window: Duration,
     pub queue_lengths: &'static [usize],
     pub messages: usize,
+    pub hackbench_reps: usize,
     pub wakeups: usize,
     pub fairness_secs: f64,
     pub fairness_n: &'static [usize],
@@ -31,7 +32,8 @@ pub const FULL: Sizes = Sizes {
     round_trips: 20_000,
     pick_ns_window: Duration::from_secs(1),
     queue_lengths: &[2, 8, 64, 512, 2048],
-    messages: 200,
+    messages: 500,
+    hackbench_reps: 9,
     wakeups: 1000,
     fairness_secs: 3.0,
     fairness_n: &[2, 4, 8, 16],
@@ -44,6 +46,7 @@ pub const SMOKE: Sizes = Sizes {
     pick_ns_window: Duration::from_millis(100),
     queue_lengths: &[2, 8],
     messages: 10,
+    hackbench_reps: 2,
     wakeups: 20,
     fairness_secs: 0.3,
     fairness_n: &[2],
@@ -222,38 +225,106 @@ fn pick_cost(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     r
 }
 
-fn messaging_ms(policy: u32, msgs: usize) -> Result<f64, String> {
-    use std::os::unix::net::UnixStream;
+/// How hackbench's senders and receivers are made.
+#[derive(Clone, Copy)]
+enum Tasks {
+    Threads,
+    Processes,
+}
+
+/// Sends `msgs` 100-byte messages; returns how many went out.
+fn send(mut tx: &std::os::unix::net::UnixStream, msgs: usize) -> usize {
+    let msg = [1u8; 100];
+    (0..msgs).filter(|_| tx.write_all(&msg).is_ok()).count()
+}
+
+/// Receives `msgs` 100-byte messages; returns how many arrived.
+fn receive(mut rx: &std::os::unix::net::UnixStream, msgs: usize) -> usize {
+    let mut buf = [0u8; 100];
+    (0..msgs).filter(|_| rx.read_exact(&mut buf).is_ok()).count()
+}
+
+/// hackbench-style messaging, one group: 20 sender/receiver pairs over
+/// unix socket pairs, `msgs` messages per pair, every task of `policy`
+/// (inherited from the caller), made as threads or as forked processes.
+/// Returns the wall time in ms until the last message arrived.
+fn hackbench_ms(policy: u32, tasks: Tasks, msgs: usize) -> Result<f64, String> {
     sys::sched_setscheduler(0, policy, 0).map_err(|e| e.to_string())?;
     let t = Instant::now();
-    let mut handles = Vec::new();
-    for _ in 0..20 {
-        let (mut tx, mut rx) = UnixStream::pair().map_err(|e| e.to_string())?;
-        handles.push(std::thread::spawn(move || {
-            let msg = [1u8; 100];
-            (0..msgs).filter(|_| tx.write_all(&msg).is_ok()).count()
-        }));
-        handles.push(std::thread::spawn(move || {
-            let mut buf = [0u8; 100];
-            (0..msgs).filter(|_| rx.read_exact(&mut buf).is_ok()).count()
-        }));
-    }
-    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    let total = match tasks {
+        Tasks::Threads => hackbench_threads(msgs),
+        Tasks::Processes => hackbench_processes(msgs),
+    };
     let ms = t.elapsed().as_secs_f64() * 1000.0;
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+    let total = total?;
     if total != 40 * msgs {
         return Err(format!("{total} of {} messages", 40 * msgs));
     }
     Ok(ms)
 }
 
-fn throughput(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
-    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM)] {
-        let mut v = Vec::new();
-        for _ in 0..s.reps {
-            v.push(messaging_ms(policy, s.messages)?);
+fn hackbench_threads(msgs: usize) -> Result<usize, String> {
+    use std::os::unix::net::UnixStream;
+    let mut handles = Vec::new();
+    for _ in 0..20 {
+        let (tx, rx) = UnixStream::pair().map_err(|e| e.to_string())?;
+        handles.push(std::thread::spawn(move || send(&tx, msgs)));
+        handles.push(std::thread::spawn(move || receive(&rx, msgs)));
+    }
+    Ok(handles.into_iter().map(|h| h.join().unwrap_or(0)).sum())
+}
+
+/// As [`hackbench_threads`], with a process per task: each child only does
+/// raw I/O on its inherited socket and leaves through `exit` (no
+/// allocation, no destructors after fork).
+fn hackbench_processes(msgs: usize) -> Result<usize, String> {
+    use std::os::unix::net::UnixStream;
+    let mut pids = Vec::with_capacity(40);
+    let mut err = None;
+    'pairs: for _ in 0..20 {
+        let (tx, rx) = match UnixStream::pair() {
+            Ok(p) => p,
+            Err(e) => {
+                err = Some(e.to_string());
+                break;
+            }
+        };
+        for sender in [true, false] {
+            match sys::fork() {
+                Ok(0) => {
+                    let done = if sender { send(&tx, msgs) } else { receive(&rx, msgs) };
+                    sys::exit(if done == msgs { 0 } else { 1 });
+                }
+                Ok(pid) => pids.push(pid as i32),
+                Err(e) => {
+                    err = Some(format!("fork: {e}"));
+                    break 'pairs;
+                }
+            }
         }
-        out.push(fig("messaging_40_threads", name, &format!("{} msgs", 20 * s.messages), v, "ms"));
+    }
+    // Every child is reaped, even after an error; a sender whose receiver
+    // was never made fails on the closed socket and exits.
+    let done = pids.into_iter().filter(|&pid| sys::waitpid(pid).ok().and_then(sys::exit_code) == Some(0)).count();
+    match err {
+        Some(e) => Err(e),
+        None => Ok(done * msgs),
+    }
+}
+
+/// hackbench throughput (messages per ms) under SCHED_OTHER and
+/// SCHED_RANDOM, threads and processes. The two policies alternate, one
+/// repetition each, so a slow spell of the host falls on both.
+fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String> {
+    for (metric, tasks) in [("hackbench_threads", Tasks::Threads), ("hackbench_processes", Tasks::Processes)] {
+        let (mut other, mut random) = (Vec::new(), Vec::new());
+        for _ in 0..s.hackbench_reps {
+            other.push(20.0 * s.messages as f64 / hackbench_ms(SCHED_OTHER, tasks, s.messages)?);
+            random.push(20.0 * s.messages as f64 / hackbench_ms(SCHED_RANDOM, tasks, s.messages)?);
+        }
+        out.push(fig(metric, "SCHED_OTHER", cpus, other, "msgs/ms"));
+        out.push(fig(metric, "SCHED_RANDOM", cpus, random, "msgs/ms"));
     }
     Ok(())
 }
@@ -405,12 +476,13 @@ fn sleepers(n: usize, policy: u32, stop: &Arc<AtomicBool>) -> Vec<std::thread::J
         .collect()
 }
 
-/// What the class costs as the machine grows (run at 4 and 16 CPUs by
+/// What the class costs as the machine grows (run at 4, 16 and 32 CPUs by
 /// scripts/bench): the time per tick of a SCHED_RANDOM task with two
 /// CPU-bound SCHED_RANDOM tasks per CPU; the time per placement of waking
 /// SCHED_RANDOM tasks (two 1 ms sleepers and one CPU-bound task per CPU);
-/// how often a lone 1 ms sleeper migrates; messaging throughput against
-/// SCHED_OTHER. Figures carry the CPU count as their parameter.
+/// how often a lone 1 ms sleeper migrates; hackbench throughput (threads
+/// and processes) against SCHED_OTHER. Figures carry the CPU count as
+/// their parameter.
 pub fn scale(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     let ncpu = sys::online_cpus().len();
     let cpus = format!("{ncpu} CPUs");
@@ -447,14 +519,7 @@ pub fn scale(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
         Ok(())
     })?;
     wakeup_migrations(s, &cpus, out)?;
-    for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM)] {
-        let mut v = Vec::new();
-        for _ in 0..s.reps {
-            v.push(20.0 * s.messages as f64 / messaging_ms(policy, s.messages)?);
-        }
-        out.push(fig("messaging_throughput", name, &cpus, v, "msgs/ms"));
-    }
-    Ok(())
+    hackbench(s, &cpus, out)
 }
 
 fn fairness(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
@@ -486,7 +551,6 @@ pub fn run(s: &Sizes) -> Result<Vec<Figure>, String> {
     syscalls(s, &mut out);
     context_switch(s, &mut out)?;
     pick_cost(s, &mut out)?;
-    throughput(s, &mut out)?;
     latency(s, &mut out)?;
     scale(s, &mut out)?;
     fairness(s, &mut out)?;

@@ -121,13 +121,13 @@ fn bench_smoke() -> TestResult {
         "syscall",
         "pipe_roundtrip",
         "pick_cost",
-        "messaging_40_threads",
         "wakeup_latency_p99",
         "share_spread",
         "tick_cost",
         "place_cost",
         "wakeup_migrations",
-        "messaging_throughput",
+        "hackbench_threads",
+        "hackbench_processes",
     ];
     for m in metrics {
         ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
