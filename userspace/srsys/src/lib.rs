@@ -423,6 +423,20 @@ pub fn futex(word: &std::sync::atomic::AtomicU32, op: i64, val: u32) -> SysResul
 
 // ---- per-thread statistics -----------------------------------------------------
 
+/// CPU time in ns of thread `tid` of the calling process, from its CPU
+/// clock (`MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)`). Reading it brings
+/// a running thread's runtime up to date (`task_sched_runtime()`), unlike
+/// [`schedstat`], which shows it as of the last update: on a tickless CPU
+/// a lone running thread gets one a second.
+pub fn thread_cputime_ns(tid: i32) -> Result<u64, Errno> {
+    // ~tid << 3, then CPUCLOCK_PERTHREAD_MASK (4) | CPUCLOCK_SCHED (2).
+    let clock = (!i64::from(tid)) << 3 | 6;
+    let mut ts = [0i64; 2];
+    // SAFETY: `ts` is a valid, writable struct timespec (two longs).
+    unsafe { sys(NR_CLOCK_GETTIME, &[clock, ts.as_mut_ptr() as i64]) }?;
+    Ok(ts[0] as u64 * 1_000_000_000 + ts[1] as u64)
+}
+
 /// /proc/<pid>/task/<tid>/schedstat: (runtime ns, wait ns, timeslices).
 pub fn schedstat(pid: i32, tid: i32) -> Option<(u64, u64, u64)> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat")).ok()?;
