@@ -262,9 +262,16 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	 */
 	rq->random.woken = flags & (ENQUEUE_WAKEUP | ENQUEUE_INITIAL) ? p : NULL;
 
-	/* The running task's short slice now has someone to end it for. */
-	if (rq->random.curr && rq->random.curr != p)
+	/*
+	 * The running task's short slice now has someone to end it for.
+	 * Its runtime first: hrtick_start() replaces the pending expiry, and
+	 * one computed from a stale runtime would push the slice's end back
+	 * at every wakeup.
+	 */
+	if (rq->random.curr && rq->random.curr != p) {
+		update_curr_random(rq);
 		random_hrtick_start(rq, rq->random.curr);
+	}
 
 	/*
 	 * Back from a change of affinity or parameters (sched_change): if

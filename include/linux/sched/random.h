@@ -23,7 +23,7 @@
  * @slice:	the time slice the task asked for with sched_setattr()
  *		(sched_runtime), in ns; 0 for kernel.sched_random_timeslice_ms.
  * @slice_min:	in chaos mode, the shortest slice to draw (sched_period),
- *		in ns; 0 for SCHED_RANDOM_SLICE_MIN
+ *		in ns; 0 for SCHED_RANDOM_CHAOS_SLICE_MIN
  * @chaos:	chaos mode (SCHED_FLAG_RANDOM_CHAOS): random slice lengths
  *		and wakeups as decision points
  * @migratory:	counted in random_rq::nr_migratory (may run on another CPU)
