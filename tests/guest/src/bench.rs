@@ -293,7 +293,15 @@ fn hackbench_processes(msgs: usize) -> Result<usize, String> {
         for sender in [true, false] {
             match sys::fork() {
                 Ok(0) => {
-                    let done = if sender { send(&tx, msgs) } else { receive(&rx, msgs) };
+                    // The other end closed first (close(2), no allocation),
+                    // so that a peer that dies ends this child's I/O too.
+                    let done = if sender {
+                        drop(rx);
+                        send(&tx, msgs)
+                    } else {
+                        drop(tx);
+                        receive(&rx, msgs)
+                    };
                     sys::exit(if done == msgs { 0 } else { 1 });
                 }
                 Ok(pid) => pids.push(pid as i32),
@@ -304,8 +312,9 @@ fn hackbench_processes(msgs: usize) -> Result<usize, String> {
             }
         }
     }
-    // Every child is reaped, even after an error; a sender whose receiver
-    // was never made fails on the closed socket and exits.
+    // Every child is reaped, even after an error: a sender whose receiver
+    // was never made fails on the closed socket (EPIPE: SIGPIPE is ignored)
+    // and exits, and so does a receiver at EOF.
     let done = pids.into_iter().filter(|&pid| sys::waitpid(pid).ok().and_then(sys::exit_code) == Some(0)).count();
     match err {
         Some(e) => Err(e),

@@ -71,7 +71,7 @@ fn stranded_share(policy: u32) -> Result<f64, String> {
         std::thread::sleep(Duration::from_millis(300));
         let (r0, t0) = (runtime(tid), Instant::now());
         std::thread::sleep(Duration::from_millis(1500));
-        let share = (runtime(tid) - r0) as f64 / t0.elapsed().as_nanos() as f64;
+        let share = runtime(tid).saturating_sub(r0) as f64 / t0.elapsed().as_nanos() as f64;
         stop.store(true, Ordering::Relaxed);
         hog.join().map_err(|_| "hog panicked".to_string())??;
         Ok(share)
@@ -115,7 +115,7 @@ fn spread_after_widening() -> TestResult {
         let r0: Vec<u64> = tids.iter().map(|&t| runtime(t)).collect();
         std::thread::sleep(Duration::from_secs(2));
         let (b1, j1) = workers::cpu_jiffies();
-        let got = tids.iter().zip(&r0).map(|(&t, &r)| secs(runtime(t) - r)).collect();
+        let got = tids.iter().zip(&r0).map(|(&t, &r)| secs(runtime(t).saturating_sub(r))).collect();
         Ok(((b1 - b0) as f64 / (j1 - j0).max(1) as f64, got))
     })?;
     crew.finish();
@@ -260,7 +260,7 @@ fn toggler_vs_peer(
         let b0 = runtime(peer);
         std::thread::sleep(Duration::from_secs(2));
         let a1 = sys::schedstat(child, child).map(|s| s.0).unwrap_or(0);
-        (secs(a1.wrapping_sub(a0)), secs(runtime(peer) - b0))
+        (secs(a1.wrapping_sub(a0)), secs(runtime(peer).saturating_sub(b0)))
     });
     // SIGKILL, after the window; still toggling then, as it must be.
     let _ = sys::kill(child, 9);
