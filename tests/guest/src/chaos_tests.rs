@@ -291,7 +291,10 @@ fn slices_vary() -> TestResult {
         control.len()
     );
     ensure!(chaos.len() >= 100 && control.len() >= 40, "too few bursts to judge: {detail}");
-    ensure!(f10 >= 3 * MS, "the control's slices are not 4 ms: {detail}");
+    // The control's median, not its low end: a vCPU that the host stalls
+    // right after a switch-in cuts the burst its task can see (10th
+    // percentile 2.7 ms of 4 ms slices under stress-ng on the host).
+    ensure!(f50 >= 3 * MS, "the control's slices are not 4 ms: {detail}");
     ensure!(c10 * 3 <= f10, "chaos-mode slices are not shorter than the slice: {detail}");
     ensure!(c90 >= 6 * c10, "chaos-mode slices do not vary (a fixed slice gives about 4x): {detail}");
     Ok(detail)
