@@ -144,6 +144,19 @@ void sched_random_trace_decision(struct random_rq *rrq, enum random_decision why
 				    p ? p->pid : -1);
 }
 
+/*
+ * Account the running time of rq->donor if it is ours: update_curr_common()
+ * charges whatever task is current, and a fair task must not be charged
+ * here behind the fair class's back.
+ */
+static void update_curr_random(struct rq *rq)
+{
+	if (rq->donor->sched_class != &random_sched_class)
+		return;
+
+	update_curr_common(rq);
+}
+
 #ifdef CONFIG_SCHED_HRTICK
 /*
  * A slice shorter than a tick ends on time, from the hrtick timer, as
@@ -163,6 +176,20 @@ static void random_hrtick_start(struct rq *rq, struct task_struct *p)
 	hrtick_start(rq, slice - ran);
 }
 
+/*
+ * A second task arrived while @curr runs: end @curr's short slice on time.
+ * hrtick_start() replaces the pending expiry, so the runtime it is
+ * computed from must be current, or every wakeup would push the slice's
+ * end back. Only a short slice needs it: nothing here for a default one.
+ */
+static void random_hrtick_enqueued(struct rq *rq, struct task_struct *curr)
+{
+	if (random_cur_slice(curr) >= TICK_NSEC || !hrtick_enabled(rq))
+		return;
+	update_curr_random(rq);
+	random_hrtick_start(rq, curr);
+}
+
 /* Called on this CPU, under its rq lock: the timer cannot be running. */
 static void random_hrtick_cancel(struct rq *rq)
 {
@@ -171,6 +198,7 @@ static void random_hrtick_cancel(struct rq *rq)
 }
 #else
 static inline void random_hrtick_start(struct rq *rq, struct task_struct *p) { }
+static inline void random_hrtick_enqueued(struct rq *rq, struct task_struct *curr) { }
 static inline void random_hrtick_cancel(struct rq *rq) { }
 #endif
 
@@ -184,19 +212,6 @@ u32 sched_random_u32(void)
 
 	put_cpu_ptr(&sched_rnd_state);
 	return r;
-}
-
-/*
- * Account the running time of rq->donor if it is ours: update_curr_common()
- * charges whatever task is current, and a fair task must not be charged
- * here behind the fair class's back.
- */
-static void update_curr_random(struct rq *rq)
-{
-	if (rq->donor->sched_class != &random_sched_class)
-		return;
-
-	update_curr_common(rq);
 }
 
 /*
@@ -262,16 +277,9 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	 */
 	rq->random.woken = flags & (ENQUEUE_WAKEUP | ENQUEUE_INITIAL) ? p : NULL;
 
-	/*
-	 * The running task's short slice now has someone to end it for.
-	 * Its runtime first: hrtick_start() replaces the pending expiry, and
-	 * one computed from a stale runtime would push the slice's end back
-	 * at every wakeup.
-	 */
-	if (rq->random.curr && rq->random.curr != p) {
-		update_curr_random(rq);
-		random_hrtick_start(rq, rq->random.curr);
-	}
+	/* The running task's short slice now has someone to end it for. */
+	if (rq->random.curr && rq->random.curr != p)
+		random_hrtick_enqueued(rq, rq->random.curr);
 
 	/*
 	 * Back from a change of affinity or parameters (sched_change): if
