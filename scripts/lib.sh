@@ -75,7 +75,7 @@ DEB_PKGS=(
 	# The Vagrant pair under libvirt (scripts/vagrant-box, scripts/vagrant-e2e):
 	# plain QEMU domains, the local box built with mmdebstrap.
 	vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
-	dnsmasq-base mmdebstrap qemu-utils e2fsprogs rsync
+	dnsmasq-base mmdebstrap qemu-utils e2fsprogs rsync binutils
 )
 # Without systemd (containers, CI) the daemons are started by hand: the
 # sysv flavour of libvirt-daemon-system keeps apt from pulling in (and
