@@ -46,7 +46,7 @@ if [ -t 1 ]; then BOLD=$'\e[1m' RED=$'\e[31m' GRN=$'\e[32m' RST=$'\e[0m'
 else BOLD='' RED='' GRN='' RST=''; fi
 export GRN
 
-T0=$(date +%s)
+T0=${SR_T0:-$(date +%s)}
 step() { printf '%s==> [%4ss] %s%s\n' "$BOLD" "$(($(date +%s) - T0))" "$*" "$RST"; }
 info() { printf '    %s\n' "$*"; }
 die() { printf '%serror:%s %s\n' "$RED" "$RST" "$*" >&2; exit 1; }
@@ -117,7 +117,11 @@ ensure_packages() {
 		fi
 	fi
 	[ -f /usr/src/$LINUX_SRC_PKG.tar.xz ] || die "/usr/src/$LINUX_SRC_PKG.tar.xz missing after installing $LINUX_SRC_PKG"
+	command -v cargo >/dev/null || die "cargo not found: the guest programs are built with cargo"
+}
 
+# The pinned bindgen-cli, built with cargo if no such binary is on PATH.
+ensure_bindgen() {
 	if "$TOOLS/bin/bindgen" --version 2>/dev/null | grep -x "bindgen $BINDGEN_VERSION" >/dev/null; then
 		info "bindgen $BINDGEN_VERSION: present"
 	elif command -v bindgen >/dev/null && bindgen --version | grep -x "bindgen $BINDGEN_VERSION" >/dev/null; then
@@ -129,7 +133,6 @@ ensure_packages() {
 		step "cargo install bindgen-cli $BINDGEN_VERSION (about 75 s)"
 		cargo install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION"
 	fi
-	command -v cargo >/dev/null || die "cargo not found: the guest programs are built with cargo"
 }
 
 # ---- 2. pristine tree with a baseline commit ----------------------------
@@ -149,6 +152,28 @@ unpack_pristine() {
 	GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' \
 		git -C "$dir" commit -q -m "Linux $KVER (Debian $LINUX_SRC_PKG $LINUX_SRC_VERSION)"
 	git -C "$dir" tag "$BASE_TAG"
+}
+
+# ensure_tree_and_bindgen: ensure_tree, with ensure_bindgen in the
+# background meanwhile. Neither needs the other, and on a fresh machine
+# each takes about a minute: tar (xz) and git use one core at a time,
+# cargo builds bindgen-cli on what they leave. (Both run as background
+# jobs: a function called in a condition would run with errexit off.)
+ensure_tree_and_bindgen() {
+	local bpid tpid rc=0 log=$OUT/bindgen.log
+	mkdir -p "$OUT"
+	ensure_bindgen >"$log" 2>&1 &
+	bpid=$!
+	ensure_tree &
+	tpid=$!
+	if ! wait "$tpid"; then
+		pkill -TERM -P "$bpid" 2>/dev/null || true
+		kill "$bpid" 2>/dev/null || true
+		exit 1
+	fi
+	wait "$bpid" || rc=$?
+	cat "$log"
+	[ "$rc" = 0 ] || die "bindgen-cli $BINDGEN_VERSION: not installed (log $log)"
 }
 
 ensure_tree() {
@@ -292,14 +317,17 @@ configure() {
 }
 
 build_kernel() {
-	local flavor=$1 b rc
+	local flavor=$1 b rc jobs=(-j"$JOBS") how="-j$JOBS" prefix=''
 	b=$(build_dir "$flavor")
-	step "building $flavor kernel (make LLVM=1 -j$JOBS; full log: $b/build.log)"
+	# Under build_kernels: make joins the jobserver it inherits.
+	if [ -n "${SR_JOBSERVER:-}" ]; then jobs=() how="a shared jobserver" prefix="[$flavor] "; fi
+	step "building $flavor kernel (make LLVM=1, $how; full log: $b/build.log)"
 	# Show the Rust, link and warning lines; the C compile lines go to the log.
 	{
-		"${KMAKE[@]}" O="$b" -j"$JOBS" bzImage scripts_gdb 2>&1
+		"${KMAKE[@]}" O="$b" "${jobs[@]}" bzImage scripts_gdb 2>&1
 		echo $? >"$b/build.rc"
-	} | tee "$b/build.log" | grep --line-buffered -v -E '^ +(CC|AS|AR|HOSTCC|CPP|WRAP|SYSHDR|SYSTBL|UPD|CHK|MKCAP|TEST|POLICY|CHKSHA1|HYPERCALLS) ' || true
+	} | tee "$b/build.log" | grep --line-buffered -v -E '^ +(CC|AS|AR|HOSTCC|CPP|WRAP|SYSHDR|SYSTBL|UPD|CHK|MKCAP|TEST|POLICY|CHKSHA1|HYPERCALLS) ' |
+		sed -u "s/^/$prefix/" || true
 	rc=$(cat "$b/build.rc")
 	[ "$rc" = 0 ] || die "kernel build failed (make exit $rc); see $b/build.log"
 	info "bzImage: $b/arch/x86/boot/bzImage ($(du -h "$b/arch/x86/boot/bzImage" | cut -f1))"
@@ -523,11 +551,39 @@ PY
 	info "exported $n patches and a cover letter to $dir"
 }
 
+# build_kernels FLAVOR...: configure and build_kernel for each flavour,
+# all at once, as jobs of one GNU make jobserver with a slot per CPU and
+# one more. One build after the other left a core idle whenever a build
+# had a single job to run (rustc on the core and kernel crates, the links
+# of vmlinux and kallsyms, compressing bzImage); sharing the slots, the
+# other builds fill it. The builds end at about the same time; nothing
+# runs a kernel before all are built.
+build_kernels() {
+	local mk=$OUT/build-kernels.mk f
+	case $TOP in *"'"* | *' '*) die "build_kernels: the path $TOP has a quote or a space" ;; esac
+	mkdir -p "$OUT"
+	{
+		printf '.PHONY: all %s\nall: %s\n' "$*" "$*"
+		# '+': a recursive make, so the jobserver's descriptors stay open.
+		printf '%s:\n\t+@bash -euo pipefail -c '"'"'. "%s/scripts/lib.sh" && build_one "$@"'"'"'\n' "$*" "$TOP"
+	} >"$mk"
+	SR_JOBSERVER=1 SR_T0=$T0 make --no-print-directory -j"$((JOBS + 1))" -f "$mk" ||
+		die "building the ${*} kernels failed (see above)"
+}
+
+# build_one FLAVOR: configure and build_kernel, for build_kernels.
+build_one() {
+	local t=$SECONDS
+	configure "$1"
+	build_kernel "$1"
+	info "$1 kernel: configured and built in $((SECONDS - t)) s, next to the others"
+}
+
 # prepare FLAVOR: everything up to a bootable kernel and initramfs.
 prepare() {
 	local flavor=$1
 	timed install ensure_packages
-	timed unpack ensure_tree
+	timed unpack ensure_tree_and_bindgen
 	timed series apply_series
 	timed configure configure "$flavor"
 	timed build build_kernel "$flavor"
