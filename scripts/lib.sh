@@ -148,6 +148,12 @@ unpack_pristine() {
 	git -C "$dir" config user.name "$(git -C "$TOP" config user.name)"
 	git -C "$dir" config user.email "$(git -C "$TOP" config user.email)"
 	git -C "$dir" config core.abbrev 12
+	# No automatic maintenance: after the first commit's 80,000 loose
+	# objects, 'git maintenance run --auto' packed them in the background
+	# for minutes, on a core the kernel builds need. Loose objects are
+	# fine for a scratch tree.
+	git -C "$dir" config gc.auto 0
+	git -C "$dir" config maintenance.auto false
 	git -C "$dir" add -A -f  # Debian's .gitignore ignores the top level
 	GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' \
 		git -C "$dir" commit -q -m "Linux $KVER (Debian $LINUX_SRC_PKG $LINUX_SRC_VERSION)"
