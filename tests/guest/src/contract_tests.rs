@@ -132,16 +132,9 @@ fn spread_after_widening() -> TestResult {
     Ok(detail)
 }
 
-/// The CPUs booted with nohz_full=, if any.
-fn nohz_full_cpus() -> Vec<usize> {
-    std::fs::read_to_string("/sys/devices/system/cpu/nohz_full")
-        .map(|s| sys::parse_cpulist(s.trim()))
-        .unwrap_or_default()
-}
-
 /// Defect 2: on a tickless (nohz_full) CPU, slices must still end.
 fn tick_ends_slices() -> TestResult {
-    let nohz = nohz_full_cpus();
+    let nohz = workers::nohz_full_cpus();
     let cpu = nohz.last().copied().unwrap_or_else(workers::last_cpu);
     let specs = workers::random_on(2, cpu);
     let crew = Crew::start(&specs)?;
@@ -357,7 +350,7 @@ type Fields = Vec<(String, String)>;
 /// in one run on the hardened kernel).
 fn utilization_signal() -> TestResult {
     let cpus = sys::online_cpus();
-    let nohz = nohz_full_cpus();
+    let nohz = workers::nohz_full_cpus();
     // CPU 0 is the controller's.
     let busy = cpus.iter().rev().copied().find(|&c| c != 0 && !nohz.contains(&c)).unwrap_or(cpus[cpus.len() - 1]);
     // The idle CPU ticks as well: an idle nohz_full CPU is left out of the

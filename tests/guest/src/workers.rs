@@ -177,6 +177,20 @@ pub fn last_cpu() -> usize {
     sys::online_cpus().last().copied().unwrap_or(0)
 }
 
+/// The CPUs booted with nohz_full=, if any.
+pub fn nohz_full_cpus() -> Vec<usize> {
+    std::fs::read_to_string("/sys/devices/system/cpu/nohz_full")
+        .map(|s| sys::parse_cpulist(s.trim()))
+        .unwrap_or_default()
+}
+
+/// The last online CPU other than CPU 0 that keeps its tick (not
+/// nohz_full), else [`last_cpu`].
+pub fn last_ticking_cpu() -> usize {
+    let nohz = nohz_full_cpus();
+    sys::online_cpus().into_iter().rev().find(|&c| c != 0 && !nohz.contains(&c)).unwrap_or_else(last_cpu)
+}
+
 /// Merges the workers' run starts into one timeline of worker indices, with
 /// consecutive runs of the same worker folded into one.
 pub fn timeline(runs: &[Vec<u64>]) -> Vec<usize> {
