@@ -352,7 +352,7 @@ fn utilization_signal() -> TestResult {
     let cpus = sys::online_cpus();
     let nohz = workers::nohz_full_cpus();
     // CPU 0 is the controller's.
-    let busy = cpus.iter().rev().copied().find(|&c| c != 0 && !nohz.contains(&c)).unwrap_or(cpus[cpus.len() - 1]);
+    let busy = workers::last_ticking_cpu();
     // The idle CPU ticks as well: an idle nohz_full CPU is left out of the
     // idle balancer that decays blocked averages, and keeps what earlier
     // tests left there (util_avg 455 in one hardened suite). That may be
