@@ -35,7 +35,6 @@ pub fn tests() -> Vec<Test> {
         Test { name: "sched.yield", run: yield_to_other },
         Test { name: "sched.pi_boost", run: pi_boost },
         Test { name: "sched.affinity_churn", run: affinity_churn },
-        Test { name: "sched.cpu_hotplug", run: cpu_hotplug },
         Test { name: "sched.fork_storm", run: fork_storm },
         Test { name: "sched.queue_grows", run: queue_grows },
         Test { name: "sched.kill9", run: kill9 },
@@ -814,49 +813,6 @@ fn affinity_churn() -> TestResult {
     ensure!(grew.iter().all(|&g| g > 0), "a task made no progress after the churn: {grew:?}");
     ensure!(policies.iter().all(|p| *p == Ok(SCHED_RANDOM)), "policies after the churn: {policies:?}");
     Ok(format!("{changes} affinity changes over {n} busy SCHED_RANDOM tasks; all still SCHED_RANDOM and running"))
-}
-
-fn set_online(cpu: usize, on: bool) -> Result<(), String> {
-    let p = format!("/sys/devices/system/cpu/cpu{cpu}/online");
-    std::fs::write(&p, if on { "1" } else { "0" }).map_err(|e| format!("{p} <- {}: {e}", on as u8))
-}
-
-fn cpu_hotplug() -> TestResult {
-    const ROUNDS: usize = 5;
-    let ncpu = sys::online_cpus().len();
-    ensure!(ncpu >= 2, "needs 2 CPUs, have {ncpu}");
-    let n = 6;
-    let specs: Vec<WorkerSpec> =
-        (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 0, record: false }).collect();
-    let crew = Crew::start(&specs)?;
-    let r = workers::as_controller(1, || -> Result<Vec<u64>, String> {
-        crew.go();
-        for _ in 0..ROUNDS {
-            for cpu in 1..ncpu {
-                set_online(cpu, false)?;
-            }
-            ensure!(sys::online_cpus() == vec![0], "online CPUs {:?} with 1-3 offline", sys::online_cpus());
-            std::thread::sleep(Duration::from_millis(100));
-            for cpu in 1..ncpu {
-                set_online(cpu, true)?;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let p0: Vec<u64> = crew.workers.iter().map(|w| w.progress.load(Ordering::Relaxed)).collect();
-        std::thread::sleep(Duration::from_millis(500));
-        Ok(crew.workers.iter().zip(&p0).map(|(w, &p)| w.progress.load(Ordering::Relaxed) - p).collect())
-    })?;
-    let tids = crew.tids();
-    let policies: Vec<_> = tids.iter().map(|&t| sys::sched_getscheduler(t)).collect();
-    crew.finish();
-    for cpu in 1..ncpu {
-        let _ = set_online(cpu, true);
-    }
-    let grew = r?;
-    ensure!(sys::online_cpus().len() == ncpu, "CPUs online at the end: {:?}", sys::online_cpus());
-    ensure!(grew.iter().all(|&g| g > 0), "a task made no progress after hotplug: {grew:?}");
-    ensure!(policies.iter().all(|p| *p == Ok(SCHED_RANDOM)), "policies after hotplug: {policies:?}");
-    Ok(format!("{ROUNDS} rounds of CPUs 1-{} offline/online under {n} busy SCHED_RANDOM tasks; all running", ncpu - 1))
 }
 
 fn fork_storm() -> TestResult {
