@@ -559,13 +559,12 @@ PY
 
 # build_kernels FLAVOR...: configure and build_kernel for each flavour,
 # all at once, as jobs of one GNU make jobserver with a slot per CPU and
-# one more. One build after the other left a core idle whenever a build
-# had a single job to run (rustc on the core and kernel crates, the links
-# of vmlinux and kallsyms, compressing bzImage); sharing the slots, the
-# other builds fill it. The builds end at about the same time; nothing
-# runs a kernel before all are built.
+# one more, so that a build with a single job left to run (rustc on the
+# core and kernel crates, the links of vmlinux and kallsyms, compressing
+# bzImage) leaves no core idle while another has work.
 build_kernels() {
-	local mk=$OUT/build-kernels.mk f
+	local mk f
+	mk=$OUT/build-kernels-$(IFS=-; echo "$*").mk
 	case $TOP in *"'"* | *' '*) die "build_kernels: the path $TOP has a quote or a space" ;; esac
 	mkdir -p "$OUT"
 	{
@@ -575,6 +574,31 @@ build_kernels() {
 	} >"$mk"
 	SR_JOBSERVER=1 SR_T0=$T0 make --no-print-directory -j"$((JOBS + 1))" -f "$mk" ||
 		die "building the ${*} kernels failed (see above)"
+}
+
+# bg_status FLAVOR: where build_background leaves "EXIT_CODE SECONDS" for
+# FLAVOR once its build has ended.
+bg_status() { echo "$OUT/build-$1.bg"; }
+BG_DONE=$OUT/build-background.done
+
+# build_background FLAVOR...: build_kernels for each flavour, one after the
+# other, each leaving its bg_status, and $BG_DONE when all have ended (or
+# this was stopped). Run it in a session of its own (setsid), which it
+# gives the lowest priority: nice 19, and with autogroups on (they are on
+# Debian) the session's group too, since nice only orders the tasks of one
+# group and a daemon's guests (libvirtd's) sit in another.
+build_background() {
+	local flavor t rc
+	trap 'touch "$BG_DONE"' EXIT
+	renice -n 19 -p $$ >/dev/null
+	[ ! -w /proc/self/autogroup ] || echo 19 >/proc/self/autogroup
+	for flavor in "$@"; do
+		t=$SECONDS rc=0
+		build_kernels "$flavor" &
+		wait $! || rc=$?
+		echo "$rc $((SECONDS - t))" >"$(bg_status "$flavor").new"
+		mv "$(bg_status "$flavor").new" "$(bg_status "$flavor")"
+	done
 }
 
 # build_one FLAVOR: configure and build_kernel, for build_kernels.
