@@ -323,17 +323,14 @@ configure() {
 }
 
 build_kernel() {
-	local flavor=$1 b rc jobs=(-j"$JOBS") how="-j$JOBS" prefix=''
+	local flavor=$1 b rc
 	b=$(build_dir "$flavor")
-	# Under build_kernels: make joins the jobserver it inherits.
-	if [ -n "${SR_JOBSERVER:-}" ]; then jobs=() how="a shared jobserver" prefix="[$flavor] "; fi
-	step "building $flavor kernel (make LLVM=1, $how; full log: $b/build.log)"
+	step "building $flavor kernel (make LLVM=1 -j$JOBS; full log: $b/build.log)"
 	# Show the Rust, link and warning lines; the C compile lines go to the log.
 	{
-		"${KMAKE[@]}" O="$b" "${jobs[@]}" bzImage scripts_gdb 2>&1
+		"${KMAKE[@]}" O="$b" -j"$JOBS" bzImage scripts_gdb 2>&1
 		echo $? >"$b/build.rc"
-	} | tee "$b/build.log" | grep --line-buffered -v -E '^ +(CC|AS|AR|HOSTCC|CPP|WRAP|SYSHDR|SYSTBL|UPD|CHK|MKCAP|TEST|POLICY|CHKSHA1|HYPERCALLS) ' |
-		sed -u "s/^/$prefix/" || true
+	} | tee "$b/build.log" | grep --line-buffered -v -E '^ +(CC|AS|AR|HOSTCC|CPP|WRAP|SYSHDR|SYSTBL|UPD|CHK|MKCAP|TEST|POLICY|CHKSHA1|HYPERCALLS) ' || true
 	rc=$(cat "$b/build.rc")
 	[ "$rc" = 0 ] || die "kernel build failed (make exit $rc); see $b/build.log"
 	info "bzImage: $b/arch/x86/boot/bzImage ($(du -h "$b/arch/x86/boot/bzImage" | cut -f1))"
@@ -557,56 +554,38 @@ PY
 	info "exported $n patches and a cover letter to $dir"
 }
 
-# build_kernels FLAVOR...: configure and build_kernel for each flavour,
-# all at once, as jobs of one GNU make jobserver with a slot per CPU and
-# one more, so that a build with a single job left to run (rustc on the
-# core and kernel crates, the links of vmlinux and kallsyms, compressing
-# bzImage) leaves no core idle while another has work.
-build_kernels() {
-	local mk f
-	mk=$OUT/build-kernels-$(IFS=-; echo "$*").mk
-	case $TOP in *"'"* | *' '*) die "build_kernels: the path $TOP has a quote or a space" ;; esac
-	mkdir -p "$OUT"
-	{
-		printf '.PHONY: all %s\nall: %s\n' "$*" "$*"
-		# '+': a recursive make, so the jobserver's descriptors stay open.
-		printf '%s:\n\t+@bash -euo pipefail -c '"'"'. "%s/scripts/lib.sh" && build_one "$@"'"'"'\n' "$*" "$TOP"
-	} >"$mk"
-	SR_JOBSERVER=1 SR_T0=$T0 make --no-print-directory -j"$((JOBS + 1))" -f "$mk" ||
-		die "building the ${*} kernels failed (see above)"
-}
-
-# bg_status FLAVOR: where build_background leaves "EXIT_CODE SECONDS" for
+# bg_status FLAVOR: where build_background leaves make's exit code for
 # FLAVOR once its build has ended.
 bg_status() { echo "$OUT/build-$1.bg"; }
 BG_DONE=$OUT/build-background.done
 
-# build_background FLAVOR...: build_kernels for each flavour, one after the
+# build_background FLAVOR...: build_one for each flavour, one after the
 # other, each leaving its bg_status, and $BG_DONE when all have ended (or
 # this was stopped). Run it in a session of its own (setsid), which it
 # gives the lowest priority: nice 19, and with autogroups on (they are on
 # Debian) the session's group too, since nice only orders the tasks of one
 # group and a daemon's guests (libvirtd's) sit in another.
 build_background() {
-	local flavor t rc
+	local flavor rc
 	trap 'touch "$BG_DONE"' EXIT
 	renice -n 19 -p $$ >/dev/null
 	[ ! -w /proc/self/autogroup ] || echo 19 >/proc/self/autogroup
 	for flavor in "$@"; do
-		t=$SECONDS rc=0
-		build_kernels "$flavor" &
+		rc=0
+		# A background job, so that errexit holds inside it.
+		build_one "$flavor" &
 		wait $! || rc=$?
-		echo "$rc $((SECONDS - t))" >"$(bg_status "$flavor").new"
+		echo "$rc" >"$(bg_status "$flavor").new"
 		mv "$(bg_status "$flavor").new" "$(bg_status "$flavor")"
 	done
 }
 
-# build_one FLAVOR: configure and build_kernel, for build_kernels.
+# build_one FLAVOR: configure and build_kernel.
 build_one() {
 	local t=$SECONDS
 	configure "$1"
 	build_kernel "$1"
-	info "$1 kernel: configured and built in $((SECONDS - t)) s, next to the others"
+	info "$1 kernel: configured and built in $((SECONDS - t)) s"
 }
 
 # prepare FLAVOR: everything up to a bootable kernel and initramfs.
