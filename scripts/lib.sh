@@ -465,8 +465,9 @@ qemu_args() {
 	b=$(build_dir "$flavor")
 	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
 	# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table, which
-	# lists one per socket: one socket per CPU, then.
-	grep -q '^CONFIG_ACPI=y' "$b/.config" || smp="$smp,sockets=$smp"
+	# lists one per socket: one socket per CPU, then (unless SR_SMP gives
+	# a topology of its own).
+	case $smp in *[!0-9]*) ;; *) grep -q '^CONFIG_ACPI=y' "$b/.config" || smp="$smp,sockets=$smp" ;; esac
 	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "$smp" -m 1024 -display none -no-reboot
 		-serial chardev:con
 		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb
@@ -557,7 +558,7 @@ PY
 	info "exported $n patches and a cover letter to $dir"
 }
 
-# bg_status FLAVOR: where build_background leaves make's exit code for
+# bg_status FLAVOR: where build_background leaves build_one's exit code for
 # FLAVOR once its build has ended.
 bg_status() { echo "$OUT/build-$1.bg"; }
 BG_DONE=$OUT/build-background.done
