@@ -461,14 +461,10 @@ accel() {
 # takes QEMU's global lock, so vCPUs wait on each other when the host
 # preempts one. On the suite's consoles, 4 of 6 boots had switched.
 qemu_args() {
-	local flavor=$1 append=$2 b smp=${SR_SMP:-4}
+	local flavor=$1 append=$2 b
 	b=$(build_dir "$flavor")
 	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
-	# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table, which
-	# lists one per socket: one socket per CPU, then (unless SR_SMP gives
-	# a topology of its own).
-	case $smp in *[!0-9]*) ;; *) grep -q '^CONFIG_ACPI=y' "$b/.config" || smp="$smp,sockets=$smp" ;; esac
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "$smp" -m 1024 -display none -no-reboot
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "${SR_SMP:-4}" -m 1024 -display none -no-reboot
 		-serial chardev:con
 		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb
 		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz"
