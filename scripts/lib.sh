@@ -449,6 +449,22 @@ accel() {
 	cat "$OUT/accel"
 }
 
+# tsc_early_khz: "tsc_early_khz=RATE " with the host's TSC rate in kHz
+# (tests/tsc-khz, built with the guest programs; measured once per $OUT),
+# or nothing, with a warning, where it cannot be measured.
+tsc_early_khz() {
+	local khz
+	if [ ! -s "$OUT/tsc-khz" ]; then
+		[ -x "$GUEST_BIN/tsc-khz" ] || die "no $GUEST_BIN/tsc-khz: build the guest programs first"
+		if ! khz=$("$GUEST_BIN/tsc-khz"); then
+			info "warning: host TSC rate unknown (tsc-khz failed): the guest calibrates it" >&2
+			return 0
+		fi
+		echo "$khz" >"$OUT/tsc-khz"
+	fi
+	printf 'tsc_early_khz=%s ' "$(cat "$OUT/tsc-khz")"
+}
+
 # qemu_args FLAVOR APPEND: sets QEMU to the command line every boot shares:
 # 4 CPUs (SR_SMP=N for another count), ttyS0 on the chardev "con" (the
 # caller defines it), ttyS1 on a unix socket at $KGDB_SOCK for kgdb, our
@@ -461,10 +477,19 @@ accel() {
 # takes QEMU's global lock, so vCPUs wait on each other when the host
 # preempts one. On the suite's consoles, 4 of 6 boots had switched.
 qemu_args() {
-	local flavor=$1 append=$2 b
+	local flavor=$1 append=$2 b smp=${SR_SMP:-4}
 	b=$(build_dir "$flavor")
 	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
-	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "${SR_SMP:-4}" -m 1024 -display none -no-reboot
+	# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table, which
+	# lists one per socket: one socket per CPU, then (unless SR_SMP gives
+	# a topology of its own).
+	case $smp in *[!0-9]*) ;; *) grep -q '^CONFIG_ACPI=y' "$b/.config" || smp="$smp,sockets=$smp" ;; esac
+	# Nor has such a kernel an HPET or a PM timer: when its PIT
+	# calibration fails, as it does on a busy host, it marks the TSC
+	# unstable and keeps time with jiffies (no hrtimers, so no hrtick).
+	# The guest's TSC is the host's, so it gets the host's rate.
+	grep -q '^CONFIG_ACPI=y' "$b/.config" || append="$(tsc_early_khz)$append"
+	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "$smp" -m 1024 -display none -no-reboot
 		-serial chardev:con
 		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb
 		-kernel "$b/arch/x86/boot/bzImage" -initrd "$OUT/initramfs-$flavor.cpio.gz"
