@@ -130,8 +130,12 @@ ensure_bindgen() {
 		info "bindgen $BINDGEN_VERSION: using $(command -v bindgen)"
 	else
 		command -v cargo >/dev/null || die "cargo not found: bindgen-cli $BINDGEN_VERSION is installed with cargo"
+		# At opt-level 1: 75 s to build against 97 at the default 3 on an
+		# idle host, and the kernel's three bindgen runs take as long
+		# either way (clang's parsing is most of them: 9 s in all).
 		step "cargo install bindgen-cli $BINDGEN_VERSION (about 75 s)"
-		cargo install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION"
+		CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+			cargo install --quiet --locked --root "$TOOLS" bindgen-cli --version "$BINDGEN_VERSION"
 	fi
 }
 
