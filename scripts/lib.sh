@@ -453,20 +453,22 @@ accel() {
 	cat "$OUT/accel"
 }
 
-# tsc_early_khz: "tsc_early_khz=RATE " with the host's TSC rate in kHz
-# (tests/tsc-khz, built with the guest programs; measured once per $OUT),
-# or nothing, with a warning, where it cannot be measured.
+# tsc_early_khz: sets TSC_ARG to "tsc_early_khz=RATE " with the host's TSC
+# rate in kHz (tests/tsc-khz, built with the guest programs; about 0.6 s
+# per boot), or to nothing, with a warning, where it cannot be measured
+# (FLAVOR.clocksource in scripts/test then shows whether the guest
+# managed by itself). Under TCG without -icount the guest's rdtsc reads
+# the host's TSC, and under KVM without TSC scaling the guest's TSC runs
+# at the host's rate as well.
 tsc_early_khz() {
 	local khz
-	if [ ! -s "$OUT/tsc-khz" ]; then
-		[ -x "$GUEST_BIN/tsc-khz" ] || die "no $GUEST_BIN/tsc-khz: build the guest programs first"
-		if ! khz=$("$GUEST_BIN/tsc-khz"); then
-			info "warning: host TSC rate unknown (tsc-khz failed): the guest calibrates it" >&2
-			return 0
-		fi
-		echo "$khz" >"$OUT/tsc-khz"
+	TSC_ARG=
+	[ -x "$GUEST_BIN/tsc-khz" ] || die "no $GUEST_BIN/tsc-khz: build the guest programs first"
+	if khz=$("$GUEST_BIN/tsc-khz") && [[ $khz =~ ^[1-9][0-9]*$ ]]; then
+		TSC_ARG="tsc_early_khz=$khz "
+	else
+		info "warning: host TSC rate unknown (tests/tsc-khz failed): the guest calibrates it" >&2
 	fi
-	printf 'tsc_early_khz=%s ' "$(cat "$OUT/tsc-khz")"
 }
 
 # qemu_args FLAVOR APPEND: sets QEMU to the command line every boot shares:
@@ -492,7 +494,10 @@ qemu_args() {
 	# calibration fails, as it does on a busy host, it marks the TSC
 	# unstable and keeps time with jiffies (no hrtimers, so no hrtick).
 	# The guest's TSC is the host's, so it gets the host's rate.
-	grep -q '^CONFIG_ACPI=y' "$b/.config" || append="$(tsc_early_khz)$append"
+	if ! grep -q '^CONFIG_ACPI=y' "$b/.config"; then
+		tsc_early_khz
+		append="$TSC_ARG$append"
+	fi
 	QEMU=(qemu-system-x86_64 -accel "$(accel "$b")" -smp "$smp" -m 1024 -display none -no-reboot
 		-serial chardev:con
 		-chardev "socket,id=kgdb,path=$KGDB_SOCK,server=on,wait=off" -serial chardev:kgdb

@@ -40,7 +40,7 @@ fn reading(tries: u32) -> Reading {
         let after = Instant::now();
         let width = after.duration_since(before);
         if best.as_ref().is_none_or(|(w, _)| width < *w) {
-            best = Some((width, Reading { at: before + width / 2, tsc }));
+            best = Some((width, Reading { at: before.checked_add(width / 2).unwrap_or(before), tsc }));
         }
     }
     match best {
