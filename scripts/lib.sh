@@ -486,15 +486,15 @@ qemu_args() {
 	local flavor=$1 append=$2 b smp=${SR_SMP:-4}
 	b=$(build_dir "$flavor")
 	[ -f "$b/arch/x86/boot/bzImage" ] || die "no $flavor kernel in $b: build it first"
-	# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table, which
-	# lists one per socket: one socket per CPU, then (unless SR_SMP gives
-	# a topology of its own).
-	case $smp in *[!0-9]*) ;; *) grep -q '^CONFIG_ACPI=y' "$b/.config" || smp="$smp,sockets=$smp" ;; esac
-	# Nor has such a kernel an HPET or a PM timer: when its PIT
-	# calibration fails, as it does on a busy host, it marks the TSC
-	# unstable and keeps time with jiffies (no hrtimers, so no hrtick).
-	# The guest's TSC is the host's, so it gets the host's rate.
 	if ! grep -q '^CONFIG_ACPI=y' "$b/.config"; then
+		# Without ACPI the kernel finds the CPUs in SeaBIOS's MP table,
+		# which lists one per socket: one socket per CPU, then (unless
+		# SR_SMP gives a topology of its own).
+		case $smp in *[!0-9]*) ;; *) smp="$smp,sockets=$smp" ;; esac
+		# Nor has it an HPET or a PM timer: when its PIT calibration
+		# fails, as it does on a busy host, it marks the TSC unstable and
+		# keeps time with jiffies (no hrtimers, so no hrtick). The
+		# guest's TSC is the host's, so it gets the host's rate.
 		tsc_early_khz
 		append="$TSC_ARG$append"
 	fi

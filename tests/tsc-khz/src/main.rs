@@ -31,22 +31,19 @@ fn rdtsc() -> u64 {
     unsafe { core::arch::x86_64::_rdtsc() }
 }
 
-/// The reading whose two clock reads were closest together, of `tries`.
+/// The reading whose two clock reads were closest together, of `tries`
+/// (at least one).
 fn reading(tries: u32) -> Reading {
     let mut best: Option<(Duration, Reading)> = None;
-    for _ in 0..tries {
+    for _ in 0..tries.max(1) {
         let before = Instant::now();
         let tsc = rdtsc();
-        let after = Instant::now();
-        let width = after.duration_since(before);
+        let width = before.elapsed();
         if best.as_ref().is_none_or(|(w, _)| width < *w) {
             best = Some((width, Reading { at: before.checked_add(width / 2).unwrap_or(before), tsc }));
         }
     }
-    match best {
-        Some((_, r)) => r,
-        None => Reading { at: Instant::now(), tsc: rdtsc() },
-    }
+    best.map_or_else(|| Reading { at: Instant::now(), tsc: rdtsc() }, |(_, r)| r)
 }
 
 /// The TSC's rate over `window`, in kHz.
