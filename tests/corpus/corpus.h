@@ -20,6 +20,14 @@
 
 static const char *corpus_name;
 
+/*
+ * Every window's width as a multiple of the width the program gives it:
+ * CORPUS_WINDOW_SCALE in the environment (1 to 1000, default 1), read by
+ * corpus_start() before any thread exists. `scripts/bench --corpus
+ * --window-scale S` measures how each mode does as windows widen.
+ */
+static unsigned int corpus_scale = 1;
+
 static void corpus_timeout(int sig)
 {
 	static const char msg[] = ": watchdog: no progress in 5 s (deadlock or lost wakeup)\n";
@@ -30,10 +38,26 @@ static void corpus_timeout(int sig)
 	_exit(1);
 }
 
-/* Call first: names the program in messages and arms the watchdog. */
+/*
+ * Call first: names the program in messages, reads the window scale (an
+ * invalid one is an error: exit 2) and arms the watchdog.
+ */
 static inline void corpus_start(const char *name)
 {
+	const char *scale = getenv("CORPUS_WINDOW_SCALE");
+
 	corpus_name = name;
+	if (scale) {
+		char *end;
+		unsigned long v = strtoul(scale, &end, 10);
+
+		if (!*scale || *end || v < 1 || v > 1000) {
+			fprintf(stderr, "%s: CORPUS_WINDOW_SCALE='%s' is not a number from 1 to 1000\n",
+				name, scale);
+			exit(2);
+		}
+		corpus_scale = v;
+	}
 	signal(SIGALRM, corpus_timeout);
 	alarm(WATCHDOG_S);
 }
@@ -54,7 +78,7 @@ static inline void work(unsigned int n)
 
 /*
  * The window in which a preemption (or the other thread on another CPU)
- * exposes the bug: @n iterations of work. Built with -DFORCE_BUG, a
+ * exposes the bug: @n iterations of work, times the window scale. Built with -DFORCE_BUG, a
  * window sleeps n * 200 us instead, so that the other thread runs in it
  * and every run shows the bug: the check that each program's bug is real
  * and that its detection works (scripts/test, host.corpus_bugs_real).
@@ -64,7 +88,7 @@ static inline void window(unsigned int n)
 #ifdef FORCE_BUG
 	usleep(n * 200);
 #else
-	work(n);
+	work(n * corpus_scale);
 #endif
 }
 
