@@ -78,10 +78,11 @@ static inline void work(unsigned int n)
 
 /*
  * The window in which a preemption (or the other thread on another CPU)
- * exposes the bug: @n iterations of work, times the window scale. Built with -DFORCE_BUG, a
- * window sleeps n * 200 us instead, so that the other thread runs in it
- * and every run shows the bug: the check that each program's bug is real
- * and that its detection works (scripts/test, host.corpus_bugs_real).
+ * exposes the bug: @n iterations of work, times the window scale. Built
+ * with -DFORCE_BUG, a window sleeps n * 200 us instead (whatever the
+ * scale), so that the other thread runs in it and every run shows the
+ * bug: the check that each program's bug is real and that its detection
+ * works (scripts/test, host.corpus_bugs_real).
  */
 static inline void window(unsigned int n)
 {
