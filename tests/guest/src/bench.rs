@@ -244,24 +244,76 @@ fn receive(mut rx: &std::os::unix::net::UnixStream, msgs: usize) -> usize {
     (0..msgs).filter(|_| rx.read_exact(&mut buf).is_ok()).count()
 }
 
+/// Machine-wide scheduler counters, read around a hackbench run to show
+/// where its time went: context switches and idle time (/proc/stat), and
+/// the time tasks spent waiting on a run queue (run_delay, the eighth field
+/// of each cpu line of /proc/schedstat).
+#[derive(Clone, Copy, Default)]
+struct Counters {
+    ctxt: u64,
+    idle_ticks: u64,
+    all_ticks: u64,
+    run_delay_ns: u64,
+}
+
+fn counters() -> Result<Counters, String> {
+    let stat = std::fs::read_to_string("/proc/stat").map_err(|e| format!("/proc/stat: {e}"))?;
+    let mut c = Counters::default();
+    for l in stat.lines() {
+        let mut f = l.split_whitespace();
+        match f.next() {
+            Some("ctxt") => c.ctxt = f.next().and_then(|v| v.parse().ok()).ok_or("bad ctxt line")?,
+            Some("cpu") => {
+                let v: Vec<u64> = f.filter_map(|v| v.parse().ok()).collect();
+                // user nice system idle iowait irq softirq steal
+                c.all_ticks = v.iter().take(8).sum();
+                c.idle_ticks = v.iter().skip(3).take(2).sum();
+            }
+            _ => {}
+        }
+    }
+    let ss = std::fs::read_to_string("/proc/schedstat").map_err(|e| format!("/proc/schedstat: {e}"))?;
+    for l in ss.lines().filter(|l| l.starts_with("cpu")) {
+        c.run_delay_ns +=
+            l.split_whitespace().nth(8).and_then(|v| v.parse::<u64>().ok()).ok_or("bad schedstat line")?;
+    }
+    Ok(c)
+}
+
+/// One hackbench run: wall time, and the counters' growth during it.
+struct HackbenchRun {
+    ms: f64,
+    delta: Counters,
+}
+
 /// hackbench-style messaging, one group: 20 sender/receiver pairs over
 /// unix socket pairs, `msgs` messages per pair, every task of `policy`
-/// (inherited from the caller), made as threads or as forked processes.
-/// Returns the wall time in ms until the last message arrived.
-fn hackbench_ms(policy: u32, tasks: Tasks, msgs: usize) -> Result<f64, String> {
+/// (inherited from the caller), made as threads or as forked processes:
+/// the wall time until the last message arrived, and the counters' growth
+/// in the meantime (read outside the timed section).
+fn hackbench_run(policy: u32, tasks: Tasks, msgs: usize) -> Result<HackbenchRun, String> {
     sys::sched_setscheduler(0, policy, 0).map_err(|e| e.to_string())?;
+    let c0 = counters();
     let t = Instant::now();
     let total = match tasks {
         Tasks::Threads => hackbench_threads(msgs),
         Tasks::Processes => hackbench_processes(msgs),
     };
     let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let c1 = counters();
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
     let total = total?;
     if total != 40 * msgs {
         return Err(format!("{total} of {} messages", 40 * msgs));
     }
-    Ok(ms)
+    let (c0, c1) = (c0?, c1?);
+    let delta = Counters {
+        ctxt: c1.ctxt.saturating_sub(c0.ctxt),
+        idle_ticks: c1.idle_ticks.saturating_sub(c0.idle_ticks),
+        all_ticks: c1.all_ticks.saturating_sub(c0.all_ticks),
+        run_delay_ns: c1.run_delay_ns.saturating_sub(c0.run_delay_ns),
+    };
+    Ok(HackbenchRun { ms, delta })
 }
 
 fn hackbench_threads(msgs: usize) -> Result<usize, String> {
@@ -323,17 +375,42 @@ fn hackbench_processes(msgs: usize) -> Result<usize, String> {
 }
 
 /// hackbench throughput (messages per ms) under SCHED_OTHER and
-/// SCHED_RANDOM, threads and processes. The two policies alternate, one
-/// repetition each, so a slow spell of the host falls on both.
+/// SCHED_RANDOM, threads and processes, and what explains it: context
+/// switches per message, the share of CPU time left idle, and the time
+/// tasks waited on a run queue per message. The two policies alternate,
+/// one repetition each, so a slow spell of the host falls on both.
 fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String> {
-    for (metric, tasks) in [("hackbench_threads", Tasks::Threads), ("hackbench_processes", Tasks::Processes)] {
-        let (mut other, mut random) = (Vec::new(), Vec::new());
+    let names = [
+        (
+            Tasks::Threads,
+            ["hackbench_threads", "hackbench_threads_ctxt", "hackbench_threads_idle", "hackbench_threads_wait"],
+        ),
+        (
+            Tasks::Processes,
+            ["hackbench_processes", "hackbench_processes_ctxt", "hackbench_processes_idle", "hackbench_processes_wait"],
+        ),
+    ];
+    for (tasks, [metric, ctxt, idle, wait]) in names {
+        let mut runs: [Vec<HackbenchRun>; 2] = [Vec::new(), Vec::new()];
         for _ in 0..s.hackbench_reps {
-            other.push(20.0 * s.messages as f64 / hackbench_ms(SCHED_OTHER, tasks, s.messages)?);
-            random.push(20.0 * s.messages as f64 / hackbench_ms(SCHED_RANDOM, tasks, s.messages)?);
+            runs[0].push(hackbench_run(SCHED_OTHER, tasks, s.messages)?);
+            runs[1].push(hackbench_run(SCHED_RANDOM, tasks, s.messages)?);
         }
-        out.push(fig(metric, "SCHED_OTHER", cpus, other, "msgs/ms"));
-        out.push(fig(metric, "SCHED_RANDOM", cpus, random, "msgs/ms"));
+        // Messages sent in a run: 20 pairs, s.messages each.
+        let msgs = 20.0 * s.messages as f64;
+        for (name, r) in ["SCHED_OTHER", "SCHED_RANDOM"].into_iter().zip(runs) {
+            let per = |f: &dyn Fn(&HackbenchRun) -> f64| r.iter().map(f).collect::<Vec<f64>>();
+            out.push(fig(metric, name, cpus, per(&|h| msgs / h.ms), "msgs/ms"));
+            out.push(fig(ctxt, name, cpus, per(&|h| h.delta.ctxt as f64 / msgs), "switches/msg"));
+            out.push(fig(
+                idle,
+                name,
+                cpus,
+                per(&|h| 100.0 * h.delta.idle_ticks as f64 / h.delta.all_ticks.max(1) as f64),
+                "% idle",
+            ));
+            out.push(fig(wait, name, cpus, per(&|h| h.delta.run_delay_ns as f64 / 1000.0 / msgs), "us waited/msg"));
+        }
     }
     Ok(())
 }

@@ -127,7 +127,13 @@ fn bench_smoke() -> TestResult {
         "place_cost",
         "wakeup_migrations",
         "hackbench_threads",
+        "hackbench_threads_ctxt",
+        "hackbench_threads_idle",
+        "hackbench_threads_wait",
         "hackbench_processes",
+        "hackbench_processes_ctxt",
+        "hackbench_processes_idle",
+        "hackbench_processes_wait",
     ];
     for m in metrics {
         ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
