@@ -244,16 +244,18 @@ fn receive(mut rx: &std::os::unix::net::UnixStream, msgs: usize) -> usize {
     (0..msgs).filter(|_| rx.read_exact(&mut buf).is_ok()).count()
 }
 
-/// Machine-wide scheduler counters, read around a hackbench run to show
-/// where its time went: context switches and idle time (/proc/stat), and
-/// the time tasks spent waiting on a run queue (run_delay, the eighth field
-/// of each cpu line of /proc/schedstat).
+/// Machine-wide counters, read around a hackbench run to show where its
+/// time went: context switches and idle time (/proc/stat), the time tasks
+/// spent waiting on a run queue (run_delay, the eighth field of each cpu
+/// line of /proc/schedstat), and TLB shootdown IPIs received (the "TLB:"
+/// line of /proc/interrupts on x86; 0 elsewhere).
 #[derive(Clone, Copy, Default)]
 struct Counters {
     ctxt: u64,
     idle_ticks: u64,
     all_ticks: u64,
     run_delay_ns: u64,
+    tlb_ipis: u64,
 }
 
 fn counters() -> Result<Counters, String> {
@@ -276,6 +278,10 @@ fn counters() -> Result<Counters, String> {
     for l in ss.lines().filter(|l| l.starts_with("cpu")) {
         c.run_delay_ns +=
             l.split_whitespace().nth(8).and_then(|v| v.parse::<u64>().ok()).ok_or("bad schedstat line")?;
+    }
+    let irq = std::fs::read_to_string("/proc/interrupts").map_err(|e| format!("/proc/interrupts: {e}"))?;
+    if let Some(l) = irq.lines().find(|l| l.trim_start().starts_with("TLB:")) {
+        c.tlb_ipis = l.split_whitespace().skip(1).map_while(|v| v.parse::<u64>().ok()).sum();
     }
     Ok(c)
 }
@@ -312,6 +318,7 @@ fn hackbench_run(policy: u32, tasks: Tasks, msgs: usize) -> Result<HackbenchRun,
         idle_ticks: c1.idle_ticks.saturating_sub(c0.idle_ticks),
         all_ticks: c1.all_ticks.saturating_sub(c0.all_ticks),
         run_delay_ns: c1.run_delay_ns.saturating_sub(c0.run_delay_ns),
+        tlb_ipis: c1.tlb_ipis.saturating_sub(c0.tlb_ipis),
     };
     Ok(HackbenchRun { ms, delta })
 }
@@ -376,21 +383,33 @@ fn hackbench_processes(msgs: usize) -> Result<usize, String> {
 
 /// hackbench throughput (messages per ms) under SCHED_OTHER and
 /// SCHED_RANDOM, threads and processes, and what explains it: context
-/// switches per message, the share of CPU time left idle, and the time
-/// tasks waited on a run queue per message. The two policies alternate,
+/// switches per message, the share of CPU time left idle, the time tasks
+/// waited on a run queue per message, and TLB shootdowns. The two policies alternate,
 /// one repetition each, so a slow spell of the host falls on both.
 fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String> {
     let names = [
         (
             Tasks::Threads,
-            ["hackbench_threads", "hackbench_threads_ctxt", "hackbench_threads_idle", "hackbench_threads_wait"],
+            [
+                "hackbench_threads",
+                "hackbench_threads_ctxt",
+                "hackbench_threads_idle",
+                "hackbench_threads_wait",
+                "hackbench_threads_tlb",
+            ],
         ),
         (
             Tasks::Processes,
-            ["hackbench_processes", "hackbench_processes_ctxt", "hackbench_processes_idle", "hackbench_processes_wait"],
+            [
+                "hackbench_processes",
+                "hackbench_processes_ctxt",
+                "hackbench_processes_idle",
+                "hackbench_processes_wait",
+                "hackbench_processes_tlb",
+            ],
         ),
     ];
-    for (tasks, [metric, ctxt, idle, wait]) in names {
+    for (tasks, [metric, ctxt, idle, wait, tlb]) in names {
         let mut runs: [Vec<HackbenchRun>; 2] = [Vec::new(), Vec::new()];
         for _ in 0..s.hackbench_reps {
             runs[0].push(hackbench_run(SCHED_OTHER, tasks, s.messages)?);
@@ -410,6 +429,7 @@ fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String>
                 "% idle",
             ));
             out.push(fig(wait, name, cpus, per(&|h| h.delta.run_delay_ns as f64 / 1000.0 / msgs), "us waited/msg"));
+            out.push(fig(tlb, name, cpus, per(&|h| 1000.0 * h.delta.tlb_ipis as f64 / msgs), "TLB IPIs/1000 msgs"));
         }
     }
     Ok(())

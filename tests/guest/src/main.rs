@@ -130,10 +130,12 @@ fn bench_smoke() -> TestResult {
         "hackbench_threads_ctxt",
         "hackbench_threads_idle",
         "hackbench_threads_wait",
+        "hackbench_threads_tlb",
         "hackbench_processes",
         "hackbench_processes_ctxt",
         "hackbench_processes_idle",
         "hackbench_processes_wait",
+        "hackbench_processes_tlb",
     ];
     for m in metrics {
         ensure!(figs.iter().any(|f| f.metric == m), "no {m} figure");
