@@ -245,45 +245,52 @@ fn receive(mut rx: &std::os::unix::net::UnixStream, msgs: usize) -> usize {
 }
 
 /// Machine-wide counters, read around a hackbench run to show where its
-/// time went: context switches and idle time (/proc/stat), the time tasks
-/// spent waiting on a run queue (run_delay, the eighth field of each cpu
-/// line of /proc/schedstat), and TLB shootdown IPIs received (the "TLB:"
-/// line of /proc/interrupts on x86; 0 elsewhere).
+/// time went: context switches (/proc/stat), busy and total CPU time
+/// ([`workers::cpu_jiffies`]), the time tasks spent waiting on a run queue
+/// (run_delay, the eighth field of each cpu line of /proc/schedstat), and
+/// TLB shootdown IPIs received (the "TLB:" line of /proc/interrupts on
+/// x86; 0 elsewhere).
 #[derive(Clone, Copy, Default)]
 struct Counters {
     ctxt: u64,
-    idle_ticks: u64,
-    all_ticks: u64,
+    busy_jiffies: u64,
+    all_jiffies: u64,
     run_delay_ns: u64,
     tlb_ipis: u64,
 }
 
-fn counters() -> Result<Counters, String> {
-    let stat = std::fs::read_to_string("/proc/stat").map_err(|e| format!("/proc/stat: {e}"))?;
-    let mut c = Counters::default();
-    for l in stat.lines() {
-        let mut f = l.split_whitespace();
-        match f.next() {
-            Some("ctxt") => c.ctxt = f.next().and_then(|v| v.parse().ok()).ok_or("bad ctxt line")?,
-            Some("cpu") => {
-                let v: Vec<u64> = f.filter_map(|v| v.parse().ok()).collect();
-                // user nice system idle iowait irq softirq steal
-                c.all_ticks = v.iter().take(8).sum();
-                c.idle_ticks = v.iter().skip(3).take(2).sum();
-            }
-            _ => {}
+impl Counters {
+    fn read() -> Result<Self, String> {
+        let stat = std::fs::read_to_string("/proc/stat").map_err(|e| format!("/proc/stat: {e}"))?;
+        let ctxt = stat
+            .lines()
+            .find_map(|l| l.strip_prefix("ctxt ")?.trim().parse().ok())
+            .ok_or("no ctxt line in /proc/stat")?;
+        let (busy_jiffies, all_jiffies) = workers::cpu_jiffies();
+        let ss = std::fs::read_to_string("/proc/schedstat").map_err(|e| format!("/proc/schedstat: {e}"))?;
+        let mut run_delay_ns = 0;
+        for l in ss.lines().filter(|l| l.starts_with("cpu")) {
+            run_delay_ns +=
+                l.split_whitespace().nth(8).and_then(|v| v.parse::<u64>().ok()).ok_or("bad schedstat line")?;
+        }
+        let irq = std::fs::read_to_string("/proc/interrupts").map_err(|e| format!("/proc/interrupts: {e}"))?;
+        let tlb_ipis = irq
+            .lines()
+            .find(|l| l.trim_start().starts_with("TLB:"))
+            .map_or(0, |l| l.split_whitespace().skip(1).map_while(|v| v.parse::<u64>().ok()).sum());
+        Ok(Counters { ctxt, busy_jiffies, all_jiffies, run_delay_ns, tlb_ipis })
+    }
+
+    /// The growth from `earlier` to `self`.
+    fn since(&self, earlier: &Self) -> Self {
+        Counters {
+            ctxt: self.ctxt.saturating_sub(earlier.ctxt),
+            busy_jiffies: self.busy_jiffies.saturating_sub(earlier.busy_jiffies),
+            all_jiffies: self.all_jiffies.saturating_sub(earlier.all_jiffies),
+            run_delay_ns: self.run_delay_ns.saturating_sub(earlier.run_delay_ns),
+            tlb_ipis: self.tlb_ipis.saturating_sub(earlier.tlb_ipis),
         }
     }
-    let ss = std::fs::read_to_string("/proc/schedstat").map_err(|e| format!("/proc/schedstat: {e}"))?;
-    for l in ss.lines().filter(|l| l.starts_with("cpu")) {
-        c.run_delay_ns +=
-            l.split_whitespace().nth(8).and_then(|v| v.parse::<u64>().ok()).ok_or("bad schedstat line")?;
-    }
-    let irq = std::fs::read_to_string("/proc/interrupts").map_err(|e| format!("/proc/interrupts: {e}"))?;
-    if let Some(l) = irq.lines().find(|l| l.trim_start().starts_with("TLB:")) {
-        c.tlb_ipis = l.split_whitespace().skip(1).map_while(|v| v.parse::<u64>().ok()).sum();
-    }
-    Ok(c)
 }
 
 /// One hackbench run: wall time, and the counters' growth during it.
@@ -299,28 +306,20 @@ struct HackbenchRun {
 /// in the meantime (read outside the timed section).
 fn hackbench_run(policy: u32, tasks: Tasks, msgs: usize) -> Result<HackbenchRun, String> {
     sys::sched_setscheduler(0, policy, 0).map_err(|e| e.to_string())?;
-    let c0 = counters();
+    let c0 = Counters::read();
     let t = Instant::now();
     let total = match tasks {
         Tasks::Threads => hackbench_threads(msgs),
         Tasks::Processes => hackbench_processes(msgs),
     };
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    let c1 = counters();
+    let c1 = Counters::read();
     let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
     let total = total?;
     if total != 40 * msgs {
         return Err(format!("{total} of {} messages", 40 * msgs));
     }
-    let (c0, c1) = (c0?, c1?);
-    let delta = Counters {
-        ctxt: c1.ctxt.saturating_sub(c0.ctxt),
-        idle_ticks: c1.idle_ticks.saturating_sub(c0.idle_ticks),
-        all_ticks: c1.all_ticks.saturating_sub(c0.all_ticks),
-        run_delay_ns: c1.run_delay_ns.saturating_sub(c0.run_delay_ns),
-        tlb_ipis: c1.tlb_ipis.saturating_sub(c0.tlb_ipis),
-    };
-    Ok(HackbenchRun { ms, delta })
+    Ok(HackbenchRun { ms, delta: c1?.since(&c0?) })
 }
 
 fn hackbench_threads(msgs: usize) -> Result<usize, String> {
@@ -384,8 +383,9 @@ fn hackbench_processes(msgs: usize) -> Result<usize, String> {
 /// hackbench throughput (messages per ms) under SCHED_OTHER and
 /// SCHED_RANDOM, threads and processes, and what explains it: context
 /// switches per message, the share of CPU time left idle, the time tasks
-/// waited on a run queue per message, and TLB shootdowns. The two policies alternate,
-/// one repetition each, so a slow spell of the host falls on both.
+/// waited on a run queue per message, and TLB shootdowns. The two
+/// policies alternate, one repetition each, so a slow spell of the host
+/// falls on both.
 fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String> {
     let names = [
         (
@@ -425,7 +425,10 @@ fn hackbench(s: &Sizes, cpus: &str, out: &mut Vec<Figure>) -> Result<(), String>
                 idle,
                 name,
                 cpus,
-                per(&|h| 100.0 * h.delta.idle_ticks as f64 / h.delta.all_ticks.max(1) as f64),
+                per(&|h| {
+                    let d = &h.delta;
+                    100.0 * d.all_jiffies.saturating_sub(d.busy_jiffies) as f64 / d.all_jiffies.max(1) as f64
+                }),
                 "% idle",
             ));
             out.push(fig(wait, name, cpus, per(&|h| h.delta.run_delay_ns as f64 / 1000.0 / msgs), "us waited/msg"));
