@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Test> {
     vec![
         Test { name: "contract.stranded_behind_fifo", run: || crate::retry_once(stranded_behind_fifo) },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
+        Test { name: "contract.help_from_one_wakeup", run: help_from_one_wakeup },
         Test { name: "contract.tick_ends_slices", run: tick_ends_slices },
         Test { name: "contract.short_slice_ends_on_time", run: || crate::retry_once(short_slice_ends_on_time) },
         Test { name: "contract.slice_kept_across_affinity_toggle", run: slice_kept_affinity },
@@ -129,6 +130,152 @@ fn spread_after_widening() -> TestResult {
     );
     ensure!(busy >= 0.90, "CPUs idle while tasks wait: {detail}");
     ensure!(min >= 0.4 * fair, "a task got under 40% of its fair share: {detail}");
+    Ok(detail)
+}
+
+/// State letter (R, S, D, ...) of thread `tid` of this process.
+fn thread_state(tid: i32) -> Option<char> {
+    let s = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    s[s.rfind(')')? + 1..].trim_start().chars().next()
+}
+
+/// Returns once thread `tid` of this process sleeps (an error after 2 s),
+/// calling `pause` between looks.
+fn until_asleep(tid: i32, pause: impl Fn()) -> Result<(), String> {
+    let t0 = Instant::now();
+    while thread_state(tid) != Some('S') {
+        if t0.elapsed() > Duration::from_secs(2) {
+            return Err(format!("thread {tid} did not go to sleep (state {:?})", thread_state(tid)));
+        }
+        pause();
+    }
+    Ok(())
+}
+
+/// Spins for `d` (a SCHED_FIFO thread that must keep its CPU busy).
+fn spin_for(d: Duration) {
+    let t0 = Instant::now();
+    while t0.elapsed() < d {
+        std::hint::spin_loop();
+    }
+}
+
+/// The shares of a 500 ms window that `n` (1 or 2) waiting SCHED_RANDOM
+/// spinners get after one wakeup, in one interrupts-off region, gives each
+/// of their CPUs a second SCHED_RANDOM task while an idle CPU could run
+/// them; see [`help_from_one_wakeup`]. Spinner i waits on CPU busy[i] behind
+/// a SCHED_FIFO hog and may also run on idle[i]: CPU 3, and CPU 0, which
+/// the controller leaves idle while it sleeps.
+fn shares_after_one_wakeup(n: usize) -> Result<(Vec<f64>, String), String> {
+    const WINDOW: Duration = Duration::from_millis(500);
+    let (busy, idle) = ([1usize, 2], [3usize, 0]);
+    let (rd, mut wr) = sys::pipe().map_err(err("pipe"))?;
+    let rd = Arc::new(rd);
+    // One poller per busy CPU, pinned there. The wakeup takes the newest
+    // poller first, so CPU 2's polls first: CPU 1 then gets its second
+    // task first, and the old single kick slot lost the kick it made.
+    let mut waiters = Vec::new();
+    for i in (0..n).rev() {
+        let (rd, cpu) = (rd.clone(), busy[i]);
+        let (tx, rx) = std::sync::mpsc::channel();
+        waiters.push(std::thread::spawn(move || -> Result<(), String> {
+            sys::set_affinity(0, 1 << cpu).map_err(err("poller affinity"))?;
+            sys::sched_setscheduler(0, SCHED_RANDOM, 0).map_err(err("poller SCHED_RANDOM"))?;
+            let _ = tx.send(sys::gettid());
+            sys::poll_in(&*rd, 20_000).map_err(err("poll"))?;
+            Ok(())
+        }));
+        let tid = rx.recv().map_err(err("poller start"))?;
+        until_asleep(tid, || std::thread::sleep(Duration::from_millis(1)))?;
+    }
+    let specs: Vec<WorkerSpec> =
+        busy[..n].iter().map(|&c| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << c, record: false }).collect();
+    let crew = Crew::start(&specs)?;
+    let tids = crew.tids();
+    let (stop, fire) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let controller = sys::gettid();
+    let r = workers::as_controller(1, || -> Result<(Vec<f64>, String), String> {
+        crew.go();
+        // The hog of CPU 1 makes the wakeup: it writes to the pipe, in its
+        // own time, and measures the window, so that no task of the test
+        // wakes on an idle CPU meanwhile.
+        let writer = {
+            let (stop, fire, tids) = (stop.clone(), fire.clone(), tids.clone());
+            std::thread::spawn(move || -> Result<(Vec<f64>, String), String> {
+                sys::set_affinity(0, 1 << busy[0]).map_err(err("hog affinity"))?;
+                sys::sched_setscheduler(0, SCHED_FIFO, 10).map_err(err("hog SCHED_FIFO"))?;
+                while !fire.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+                // The controller's CPU must be idle, not only its task
+                // asleep, and /proc cannot show that: 20 ms more.
+                until_asleep(controller, std::hint::spin_loop)?;
+                spin_for(Duration::from_millis(20));
+                std::io::Write::write_all(&mut wr, b"w").map_err(err("pipe write"))?;
+                let (r0, t0) = (tids.iter().map(|&t| runtime(t)).collect::<Vec<_>>(), Instant::now());
+                spin_for(WINDOW);
+                let dt = t0.elapsed().as_nanos() as f64;
+                let shares: Vec<f64> =
+                    tids.iter().zip(&r0).map(|(&t, &r)| runtime(t).saturating_sub(r) as f64 / dt).collect();
+                // Where a task that did not run was, while it still is.
+                let report = if shares.iter().any(|&s| s < 0.5) { stall_report(&tids) } else { String::new() };
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+                let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+                Ok((shares, report))
+            })
+        };
+        let hog = (n > 1).then(|| fifo_hog(busy[1], stop.clone()));
+        std::thread::sleep(Duration::from_millis(100));
+        // Now also allowed on an idle CPU, but queued behind the hogs.
+        for (i, &t) in tids.iter().enumerate() {
+            sys::set_affinity(t, 1 << busy[i] | 1 << idle[i]).map_err(err("widen"))?;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        fire.store(true, Ordering::Relaxed);
+        std::thread::sleep(WINDOW + Duration::from_millis(300));
+        stop.store(true, Ordering::Relaxed);
+        let shares = writer.join().map_err(|_| "writer panicked".to_string())?;
+        if let Some(h) = hog {
+            h.join().map_err(|_| "hog panicked".to_string())??;
+        }
+        shares
+    });
+    stop.store(true, Ordering::Relaxed);
+    crew.finish();
+    for w in waiters {
+        w.join().map_err(|_| "poller panicked".to_string())??;
+    }
+    r?
+}
+
+/// Defect 9: one wakeup that gives two busy CPUs a second SCHED_RANDOM task
+/// each, while idle CPUs could run their waiting tasks, must get both
+/// moving. The old class kicked an idle CPU from one irq_work slot per CPU,
+/// which a second kick overwrote, and 6.12's __schedule(SM_IDLE) does not
+/// even pick on a kicked CPU whose queue is empty, so it pulled nothing:
+/// the spinners stayed behind their hogs. The push that replaced the kick
+/// missed too, about 1 run in 6, in the control with one poller: its scan
+/// for an idle CPU redrew its random start at every step and could stop
+/// before the idle CPU, and a CPU that had just run a fair task counted the
+/// fair server as a deadline task and neither took a push nor pulled.
+fn help_from_one_wakeup() -> TestResult {
+    if !(0..4).all(|c| sys::online_cpus().contains(&c)) {
+        return Ok("needs CPUs 0-3 online: not run".into());
+    }
+    let (one, report1) = shares_after_one_wakeup(1)?;
+    let (two, report2) = shares_after_one_wakeup(2)?;
+    let pct = |v: &[f64]| v.iter().map(|s| format!("{:.0}%", 100.0 * s)).collect::<Vec<_>>().join(" and ");
+    let detail = format!(
+        "spinners waiting behind SCHED_FIFO hogs on CPUs 1 (may use idle CPU 3) and 2 (may use idle CPU 0), then one pipe write wakes a SCHED_RANDOM poller onto each hog's CPU: the spinners got {} of 500 ms (control, one poller: {})",
+        pct(&two),
+        pct(&one)
+    );
+    ensure!(
+        one.iter().chain(&two).all(|&s| s >= 0.5),
+        "a spinner stayed behind a hog with an idle CPU: {detail}; {report1}{report2}"
+    );
     Ok(detail)
 }
 
@@ -682,6 +829,8 @@ fn stall_report(tids: &[i32]) -> String {
                 || t.starts_with("random_rq[")
                 || t.starts_with(".nr_queued")
                 || t.starts_with(".overloaded")
+                || t.starts_with("dl_rq[")
+                || t.starts_with(".dl_nr_running")
                 || t.starts_with(">")
                 || t.chars().next().is_some_and(|c| c.is_ascii_digit())
             {

@@ -43,6 +43,7 @@ pub fn errno_name(e: i32) -> String {
 pub type SysResult = Result<i64, Errno>;
 
 // System call numbers (x86_64).
+pub const NR_POLL: i64 = 7;
 pub const NR_GETPID: i64 = 39;
 pub const NR_MMAP: i64 = 9;
 pub const NR_MPROTECT: i64 = 10;
@@ -483,6 +484,24 @@ pub fn pipe() -> Result<(std::fs::File, std::fs::File), Errno> {
     // SAFETY: the kernel just gave us these two descriptors; each File
     // owns one.
     Ok(unsafe { (std::fs::File::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1])) })
+}
+
+/// Waits until `fd` is readable (poll(2) for POLLIN), at most `timeout_ms`
+/// milliseconds (-1: no limit), and says whether it is. A poll() waiter is
+/// not exclusive: one write wakes every task polling the file, all under
+/// the wait queue's lock.
+pub fn poll_in(fd: &impl std::os::unix::io::AsRawFd, timeout_ms: i32) -> Result<bool, Errno> {
+    // struct pollfd; POLLIN = 1.
+    #[repr(C)]
+    struct PollFd {
+        fd: i32,
+        events: i16,
+        revents: i16,
+    }
+    let mut p = PollFd { fd: fd.as_raw_fd(), events: 1, revents: 0 };
+    // SAFETY: `p` is one valid, writable struct pollfd, and nfds is 1.
+    let n = unsafe { sys(NR_POLL, &[&mut p as *mut PollFd as i64, 1, i64::from(timeout_ms)]) }?;
+    Ok(n > 0 && p.revents & 1 != 0)
 }
 
 /// Signal number that killed a child, from its wait status.
