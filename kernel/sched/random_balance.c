@@ -139,12 +139,18 @@ static bool random_rq_is_lower(struct rq *rq)
  * An active CPU of @rq's root domain that @p may run on and that runs a
  * lower class, preferring an idle one; the scan starts at a random CPU so
  * that pushes spread. Returns -1 if there is none.
+ *
+ * for_each_cpu_wrap() evaluates its start at every step, so the random
+ * start is drawn once, before the loop. A draw passed as the argument made
+ * each step wrap at a different CPU, which could end the scan early: a
+ * task allowed on CPUs 1 and 3 of four, waiting on CPU 1, missed an idle
+ * CPU 3 in 1 push of 4 (contract.help_from_one_wakeup).
  */
 static int random_find_lower_cpu(struct rq *rq, struct task_struct *p)
 {
-	int cpu, fallback = -1, scanned = 0;
+	int cpu, fallback = -1, scanned = 0, start = random_uniform(nr_cpu_ids);
 
-	for_each_cpu_wrap(cpu, p->cpus_ptr, random_uniform(nr_cpu_ids)) {
+	for_each_cpu_wrap(cpu, p->cpus_ptr, start) {
 		if (++scanned > RANDOM_PUSH_SCAN)
 			break;
 		if (cpu == cpu_of(rq) || !cpu_active(cpu) ||
@@ -313,11 +319,11 @@ static bool random_should_pull(struct rq *rq)
 static void pull_random_task(struct rq *this_rq)
 {
 	int this_cpu = cpu_of(this_rq), cpu, scanned = 0;
+	int start = random_uniform(nr_cpu_ids);	/* once: see above */
 	struct task_struct *p;
 	struct rq *src_rq;
 
-	for_each_cpu_wrap(cpu, this_rq->rd->random_overload_mask,
-			  random_uniform(nr_cpu_ids)) {
+	for_each_cpu_wrap(cpu, this_rq->rd->random_overload_mask, start) {
 		if (++scanned > RANDOM_PUSH_SCAN)
 			break;
 		if (cpu == this_cpu)
