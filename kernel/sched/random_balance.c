@@ -116,6 +116,25 @@ bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
 }
 
 /*
+ * Are deadline tasks runnable on @rq? sched_dl_runnable() also counts the
+ * fair server: a deadline entity that is queued while fair tasks are, runs
+ * nothing but them, and stays queued until the CPU's next pick finds no
+ * fair task (pick_task_dl()), after balance_random() has run. For
+ * SCHED_RANDOM a CPU that runs fair tasks, through the server or not, runs
+ * a lower class, as rt.c's cpupri sees it; counting the server made a CPU
+ * whose last fair task was leaving skip its pull and go idle while a task
+ * waited for it (contract.help_from_one_wakeup).
+ */
+static bool random_dl_tasks_runnable(struct rq *rq)
+{
+	unsigned int nr = READ_ONCE(rq->dl.dl_nr_running);
+
+	if (nr && !RB_EMPTY_NODE(&rq->fair_server.rb_node))
+		nr--;
+	return nr;
+}
+
+/*
  * Would a SCHED_RANDOM task run at once on @rq? True when @rq runs no task
  * of SCHED_RANDOM or a higher class. Lockless hint; rechecked under the
  * lock before a task moves.
@@ -123,7 +142,7 @@ bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
 static bool random_rq_is_lower(struct rq *rq)
 {
 	return !READ_ONCE(rq->random.nr_queued) && !sched_rt_runnable(rq) &&
-	       !sched_dl_runnable(rq) && !sched_stop_runnable(rq);
+	       !random_dl_tasks_runnable(rq) && !sched_stop_runnable(rq);
 }
 
 /*
@@ -356,7 +375,7 @@ static void pull_random_task(struct rq *this_rq)
 static int balance_random(struct rq *rq, struct task_struct *prev,
 			  struct rq_flags *rf)
 {
-	bool higher = sched_stop_runnable(rq) || sched_dl_runnable(rq) ||
+	bool higher = sched_stop_runnable(rq) || random_dl_tasks_runnable(rq) ||
 		      sched_rt_runnable(rq);
 
 	if (!higher && random_should_pull(rq)) {
@@ -397,7 +416,7 @@ static unsigned int random_cpu_cost(struct task_struct *p, int cpu, int task_cpu
 	/* An exec'ing task is still queued where it runs. */
 	if (cpu == task_cpu && task_on_rq_queued(p) && nr)
 		nr--;
-	if (sched_rt_runnable(rq) || sched_dl_runnable(rq))
+	if (sched_rt_runnable(rq) || random_dl_tasks_runnable(rq))
 		nr += RANDOM_HIGHER_CLASS_COST;
 	return nr;
 }
