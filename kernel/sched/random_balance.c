@@ -134,6 +134,13 @@ static bool random_dl_tasks_runnable(struct rq *rq)
 	return nr;
 }
 
+/* Is a task of a higher class (stop, deadline, RT) runnable on @rq? */
+static bool random_higher_runnable(struct rq *rq)
+{
+	return sched_stop_runnable(rq) || random_dl_tasks_runnable(rq) ||
+	       sched_rt_runnable(rq);
+}
+
 /*
  * Would a SCHED_RANDOM task run at once on @rq? True when @rq runs no task
  * of SCHED_RANDOM or a higher class. Lockless hint; rechecked under the
@@ -141,8 +148,7 @@ static bool random_dl_tasks_runnable(struct rq *rq)
  */
 static bool random_rq_is_lower(struct rq *rq)
 {
-	return !READ_ONCE(rq->random.nr_queued) && !sched_rt_runnable(rq) &&
-	       !random_dl_tasks_runnable(rq) && !sched_stop_runnable(rq);
+	return !READ_ONCE(rq->random.nr_queued) && !random_higher_runnable(rq);
 }
 
 /*
@@ -375,8 +381,7 @@ static void pull_random_task(struct rq *this_rq)
 static int balance_random(struct rq *rq, struct task_struct *prev,
 			  struct rq_flags *rf)
 {
-	bool higher = sched_stop_runnable(rq) || random_dl_tasks_runnable(rq) ||
-		      sched_rt_runnable(rq);
+	bool higher = random_higher_runnable(rq);
 
 	if (!higher && random_should_pull(rq)) {
 		/*
