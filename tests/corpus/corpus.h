@@ -11,9 +11,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WATCHDOG_S 5
@@ -27,6 +29,70 @@ static const char *corpus_name;
  * --window-scale S` measures how each mode does as windows widen.
  */
 static unsigned int corpus_scale = 1;
+
+/*
+ * The timeline (CORPUS_TIMELINE=1 in the environment; `scripts/bench
+ * --corpus` reads it): when the program exits normally or through
+ * corpus_fail(), one line on stderr,
+ *
+ *   timeline N B1 F1 S1 E1 ... BN FN SN EN
+ *
+ * for the N threads spawn() made, in that order: when each thread began
+ * and finished (its function's entry and return, or the exit for a thread
+ * still running then) and the start of its first window and the end of
+ * its last, in ns since corpus_start(), -1 where there is none. It shows
+ * whether the threads' lives overlapped at all, and how long the racy code
+ * lasted. Off by default: a run without it only tests a flag before and
+ * after each window (and reads the clock nowhere).
+ */
+#define TIMELINE_MAX 8
+
+static int corpus_timeline;
+static uint64_t timeline_t0;
+static int timeline_n;
+static __thread int timeline_slot = -1;
+static struct {
+	void *(*fn)(void *);
+	void *arg;
+	int64_t began, finished, first, last;
+} timeline[TIMELINE_MAX];
+
+static int64_t timeline_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec - timeline_t0);
+}
+
+static void timeline_print(void)
+{
+	char line[40 + TIMELINE_MAX * 4 * 21];
+	int64_t end = timeline_now();
+	int len = snprintf(line, sizeof(line), "timeline %d", timeline_n);
+
+	for (int i = 0; i < timeline_n; i++) {
+		/* Still running (the program exits from corpus_fail()): until now. */
+		if (timeline[i].began >= 0 && timeline[i].finished < 0)
+			timeline[i].finished = end;
+		len += snprintf(line + len, sizeof(line) - len, " %lld %lld %lld %lld",
+				(long long)timeline[i].began, (long long)timeline[i].finished,
+				(long long)timeline[i].first, (long long)timeline[i].last);
+	}
+	fprintf(stderr, "%s\n", line);
+}
+
+static void *timeline_thread(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	void *ret;
+
+	timeline_slot = i;
+	timeline[i].began = timeline_now();
+	ret = timeline[i].fn(timeline[i].arg);
+	timeline[i].finished = timeline_now();
+	return ret;
+}
 
 static void corpus_timeout(int sig)
 {
@@ -57,6 +123,12 @@ static inline void corpus_start(const char *name)
 			exit(2);
 		}
 		corpus_scale = v;
+	}
+	if (getenv("CORPUS_TIMELINE")) {
+		corpus_timeline = 1;
+		timeline_t0 = 0;
+		timeline_t0 = (uint64_t)timeline_now();
+		atexit(timeline_print);
 	}
 	signal(SIGALRM, corpus_timeout);
 	alarm(WATCHDOG_S);
@@ -89,7 +161,13 @@ static inline void window(unsigned int n)
 #ifdef FORCE_BUG
 	usleep(n * 200);
 #else
+	int i = timeline_slot;
+
+	if (corpus_timeline && i >= 0 && timeline[i].first < 0)
+		timeline[i].first = timeline_now();
 	work(n * corpus_scale);
+	if (corpus_timeline && i >= 0)
+		timeline[i].last = timeline_now();
 #endif
 }
 
@@ -110,6 +188,18 @@ static inline pthread_t spawn(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
 
+	if (corpus_timeline && timeline_n < TIMELINE_MAX) {
+		int i = timeline_n++;
+
+		timeline[i].fn = fn;
+		timeline[i].arg = arg;
+		timeline[i].began = -1;
+		timeline[i].finished = -1;
+		timeline[i].first = -1;
+		timeline[i].last = -1;
+		fn = timeline_thread;
+		arg = (void *)(intptr_t)i;
+	}
 	if (pthread_create(&t, NULL, fn, arg)) {
 		perror("pthread_create");
 		exit(2);
