@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Test> {
     vec![
         Test { name: "contract.stranded_behind_fifo", run: || crate::retry_once(stranded_behind_fifo) },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
+        Test { name: "contract.moved_behind_fifo", run: moved_behind_fifo },
         Test { name: "contract.help_from_one_wakeup", run: help_from_one_wakeup },
         Test { name: "contract.tick_ends_slices", run: tick_ends_slices },
         Test { name: "contract.short_slice_ends_on_time", run: || crate::retry_once(short_slice_ends_on_time) },
@@ -130,6 +131,69 @@ fn spread_after_widening() -> TestResult {
     );
     ensure!(busy >= 0.90, "CPUs idle while tasks wait: {detail}");
     ensure!(min >= 0.4 * fair, "a task got under 40% of its fair share: {detail}");
+    Ok(detail)
+}
+
+/// The smallest share of a 300 ms window that a spinner of `policy` gets,
+/// over `trials` moves by core itself onto a CPU where a SCHED_FIFO hog
+/// runs while another CPU it may use is idle; and a stall report of the
+/// worst trial if it got under half. Each trial pins the spinner to the
+/// controller's CPU 0, then allows it CPUs 1 (the hog's) and 3 (idle) only:
+/// its CPU is no longer allowed, so core moves it with move_queued_task()
+/// (the path of the migration stopper and of hotplug too) to the CPU that
+/// cpumask_any_and_distribute() hands out, the first allowed one after
+/// the CPU it last handed out on this CPU: 1, after 0.
+fn moved_share(policy: u32, trials: usize) -> Result<(f64, String), String> {
+    let (home, hog_cpu, idle_cpu) = (0usize, 1usize, 3usize);
+    let crew = Crew::start(&[WorkerSpec { policy, prio: 0, mask: 1 << home, record: false }])?;
+    let tid = crew.tids()[0];
+    let stop = Arc::new(AtomicBool::new(false));
+    let r = workers::as_controller(1 << home, || -> Result<(f64, String), String> {
+        crew.go();
+        let hog = fifo_hog(hog_cpu, stop.clone());
+        std::thread::sleep(Duration::from_millis(100));
+        let (mut min, mut report) = (f64::INFINITY, String::new());
+        for _ in 0..trials {
+            sys::set_affinity(tid, 1 << home).map_err(err("home"))?;
+            std::thread::sleep(Duration::from_millis(50));
+            sys::set_affinity(tid, (1 << hog_cpu) | (1 << idle_cpu)).map_err(err("move"))?;
+            std::thread::sleep(Duration::from_millis(50));
+            let (r0, t0) = (runtime(tid), Instant::now());
+            std::thread::sleep(Duration::from_millis(300));
+            let share = runtime(tid).saturating_sub(r0) as f64 / t0.elapsed().as_nanos() as f64;
+            if share < min {
+                min = share;
+                if share < 0.5 {
+                    report = stall_report(&[tid]);
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        hog.join().map_err(|_| "hog panicked".to_string())??;
+        Ok((min, report))
+    })?;
+    stop.store(true, Ordering::Relaxed);
+    crew.finish();
+    r
+}
+
+/// Review of 2026-12-05: a task that core moves (an affinity change, the
+/// migration stopper, hotplug: move_queued_task(), ENQUEUE_MIGRATED) onto a
+/// CPU that runs a SCHED_FIFO hog waits there while an allowed CPU is idle,
+/// unless the class pushes it on arrival.
+fn moved_behind_fifo() -> TestResult {
+    const TRIALS: usize = 4;
+    if !(0..4).all(|c| sys::online_cpus().contains(&c)) {
+        return Ok("needs CPUs 0-3 online: not run".into());
+    }
+    let (random, report) = moved_share(SCHED_RANDOM, TRIALS)?;
+    let (other, _) = moved_share(SCHED_OTHER, TRIALS)?;
+    let detail = format!(
+        "spinner moved by core onto a SCHED_FIFO hog's CPU with an allowed CPU idle, {TRIALS} times: smallest share of 300 ms SCHED_RANDOM {:.1}%, SCHED_OTHER (control) {:.1}%",
+        100.0 * random,
+        100.0 * other
+    );
+    ensure!(random >= 0.5, "the SCHED_RANDOM task stayed behind the hog: {detail} {report}");
     Ok(detail)
 }
 
