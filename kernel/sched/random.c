@@ -281,12 +281,7 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	if (rq->random.curr && rq->random.curr != p)
 		random_hrtick_enqueued(rq, rq->random.curr);
 
-	/*
-	 * Back from a change of affinity or parameters (sched_change): if
-	 * it now waits here but may run elsewhere, move it there.
-	 */
-	if ((flags & ENQUEUE_RESTORE) && !task_current(rq, p))
-		random_kick_push(rq);
+	random_kick_arrival(rq, p, flags);
 }
 
 static bool dequeue_task_random(struct rq *rq, struct task_struct *p, int flags)

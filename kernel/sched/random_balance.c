@@ -274,13 +274,36 @@ static DEFINE_PER_CPU(struct irq_work, random_push_work) =
 
 /*
  * Has @rq's CPU push its waiting tasks, from contexts that cannot queue a
- * balance callback: a change of affinity or scheduling parameters that
- * makes a waiting task movable outside of __schedule() and wakeups.
+ * balance callback: an arrival outside of __schedule() and wakeups (see
+ * random_kick_arrival()).
  */
 static void random_kick_push(struct rq *rq)
 {
 	if (rq->random.overloaded && rq->online)
 		irq_work_queue_on(&per_cpu(random_push_work, cpu_of(rq)), cpu_of(rq));
+}
+
+/*
+ * @p was just queued on @rq, and not by a wakeup (task_woken_random()
+ * pushes those): back from a change of affinity or parameters
+ * (sched_change, ENQUEUE_RESTORE), or moved here by core with
+ * move_queued_task() (ENQUEUE_MIGRATED): an affinity change that excludes
+ * its CPU, the migration stopper, hotplug's balance_push. Core picks that
+ * CPU without regard to classes, so @p may wait behind a higher class or
+ * another SCHED_RANDOM task while a CPU it may use is idle, and no
+ * schedule() on either CPU will come to move it: push it now. Our own push
+ * and pull (random_move_task()) arrive as ENQUEUE_MIGRATED too, on a CPU
+ * that runs them at once: no push for those.
+ */
+static void random_kick_arrival(struct rq *rq, struct task_struct *p, int flags)
+{
+	if ((flags & ENQUEUE_WAKEUP) || task_current(rq, p))
+		return;
+	if ((flags & ENQUEUE_RESTORE) ||
+	    ((flags & ENQUEUE_MIGRATED) &&
+	     (random_higher_runnable(rq) ||
+	      (rq->random.curr && rq->random.curr != p))))
+		random_kick_push(rq);
 }
 
 /* Pushes waiting tasks of @rq once the scheduler releases its lock. */
@@ -547,7 +570,8 @@ static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
 
 static inline void random_update_overload(struct rq *rq) { }
 static inline void random_queue_push(struct rq *rq) { }
-static inline void random_kick_push(struct rq *rq) { }
+static inline void random_kick_arrival(struct rq *rq, struct task_struct *p,
+				       int flags) { }
 static inline bool random_should_pull(struct rq *rq) { return false; }
 
 /* One CPU: a task never moves. Called by Rust with @p's rq lock held. */
