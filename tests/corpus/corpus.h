@@ -126,8 +126,7 @@ static inline void corpus_start(const char *name)
 	}
 	if (getenv("CORPUS_TIMELINE")) {
 		corpus_timeline = 1;
-		timeline_t0 = 0;
-		timeline_t0 = (uint64_t)timeline_now();
+		timeline_t0 = (uint64_t)timeline_now();	/* timeline_t0 is 0 here */
 		atexit(timeline_print);
 	}
 	signal(SIGALRM, corpus_timeout);

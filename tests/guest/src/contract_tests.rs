@@ -43,6 +43,14 @@ fn runtime(tid: i32) -> u64 {
     sys::thread_cputime_ns(tid).unwrap_or(0)
 }
 
+/// The share of the next `window` (the caller sleeps through it) that
+/// thread `tid` of this process runs.
+fn share_over(tid: i32, window: Duration) -> f64 {
+    let (r0, t0) = (runtime(tid), Instant::now());
+    std::thread::sleep(window);
+    runtime(tid).saturating_sub(r0) as f64 / t0.elapsed().as_nanos() as f64
+}
+
 /// A SCHED_FIFO 10 thread pinned to `cpu` that spins until `stop`.
 fn fifo_hog(cpu: usize, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<(), String>> {
     std::thread::spawn(move || {
@@ -71,9 +79,7 @@ fn stranded_share(policy: u32) -> Result<f64, String> {
         // Now allowed everywhere, but queued behind the hog.
         sys::set_affinity(tid, sys::online_mask()).map_err(err("widen"))?;
         std::thread::sleep(Duration::from_millis(300));
-        let (r0, t0) = (runtime(tid), Instant::now());
-        std::thread::sleep(Duration::from_millis(1500));
-        let share = runtime(tid).saturating_sub(r0) as f64 / t0.elapsed().as_nanos() as f64;
+        let share = share_over(tid, Duration::from_millis(1500));
         stop.store(true, Ordering::Relaxed);
         hog.join().map_err(|_| "hog panicked".to_string())??;
         Ok(share)
@@ -158,9 +164,7 @@ fn moved_share(policy: u32, trials: usize) -> Result<(f64, String), String> {
             std::thread::sleep(Duration::from_millis(50));
             sys::set_affinity(tid, (1 << hog_cpu) | (1 << idle_cpu)).map_err(err("move"))?;
             std::thread::sleep(Duration::from_millis(50));
-            let (r0, t0) = (runtime(tid), Instant::now());
-            std::thread::sleep(Duration::from_millis(300));
-            let share = runtime(tid).saturating_sub(r0) as f64 / t0.elapsed().as_nanos() as f64;
+            let share = share_over(tid, Duration::from_millis(300));
             if share < min {
                 min = share;
                 if share < 0.5 {
