@@ -72,6 +72,9 @@ DEB_PKGS=(
 	make bc bison flex libelf-dev libssl-dev cpio gzip xz-utils perl python3 git
 	qemu-system-x86 busybox-static gdb socat gnuplot-nox shellcheck vagrant schedtool
 	libc6-dev python3-ply python3-git
+	# Debian's own kernel configurations, for scripts/build-matrix's "debian"
+	# configuration (bookworm carries only the newest 6.12 update's: unpinned).
+	linux-config-6.12
 	# The Vagrant pair under libvirt (scripts/vagrant-box, scripts/vagrant-e2e):
 	# plain QEMU domains, the local box built with mmdebstrap.
 	vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
@@ -506,9 +509,11 @@ qemu_args() {
 	rm -f "$KGDB_SOCK"
 }
 
-# check_boot LOG RC LIMIT: fails unless the guest behind LOG finished.
+# check_boot LOG RC LIMIT [MODE]: fails unless the guest behind LOG
+# finished and its init's command succeeded (SR-END rc=0; in srmode=test
+# also rc=1, which says a test failed: scripts/test counts those).
 check_boot() {
-	local log=$1 rc=$2 limit=$3
+	local log=$1 rc=$2 limit=$3 mode=${4:-} end
 	ln -sf "$(basename "$log")" "$OUT/console.log"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		die "guest watchdog: no poweroff within ${limit}s (hung?); console log: $log"
@@ -517,30 +522,40 @@ check_boot() {
 		die "guest kernel panicked; console log: $log"
 	fi
 	[ "$rc" = 0 ] || die "qemu exited with status $rc; console log: $log"
-	grep -q '^SR-END' "$log" || die "guest init did not finish (no SR-END); console log: $log"
+	end=$(tr -d '\r' <"$log" | sed -n 's/^SR-END rc=\([0-9]*\)$/\1/p' | tail -n 1)
+	[ -n "$end" ] || die "guest init did not finish (no SR-END); console log: $log"
+	case $mode:$end in
+	*:0 | test:1) ;;
+	*) die "the guest's srmode=$mode command failed (SR-END rc=$end); console log: $log" ;;
+	esac
 }
 
 # boot_guest FLAVOR MODE TIMEOUT [EXTRA_APPEND [TAG]]
 # Console (ttyS0) goes to the terminal, filtered to the guest's own lines,
-# and in full to out/console-TAG.log (TAG defaults to MODE). Fails on
-# timeout, panic or no SR-END.
+# and in full to out/console-TAG.log (TAG defaults to MODE); the guest's
+# ttyS2 (srmode=test's result lines) to out/results-TAG.log. Fails on
+# timeout, panic, no SR-END or a failed init command (check_boot).
 boot_guest() {
 	local flavor=$1 mode=$2 limit=$3 append=${4:-} tag=${5:-$2} log rc
 	log=$OUT/console-$tag.log
+	rm -f "$OUT/results-$tag.log"
 	qemu_args "$flavor" "panic=-1 oops=panic srmode=$mode $append"
 	step "booting the $flavor kernel under QEMU (${QEMU[2]}, ${SR_SMP:-4} CPUs, srmode=$mode, watchdog ${limit}s; console: $log)"
 	set +e
 	timeout --kill-after=10 "$limit" "${QEMU[@]}" -monitor none \
-		-chardev "stdio,id=con,logfile=$log,signal=off" </dev/null |
+		-chardev "stdio,id=con,logfile=$log,signal=off" \
+		-chardev "file,id=res,path=$OUT/results-$tag.log" -serial chardev:res </dev/null |
 		tr -d '\r' | grep --line-buffered -v -E '^\[ *[0-9]+\.[0-9]+\] '
 	rc=${PIPESTATUS[0]}
 	set -e
-	check_boot "$log" "$rc" "$limit"
+	check_boot "$log" "$rc" "$limit" "$mode"
 }
 
 # Kernel messages that fail a run even when every test passed (lockdep,
 # DEBUG_LIST and atomic-sleep reports all start with BUG: or WARNING:).
-SPLAT_RE='BUG:|WARNING:|UBSAN:|Oops|Call Trace:|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu: INFO:|self-detected stall|detected stalls|blocked for more than|INFO: lockdep is turned off|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context'
+# A user program's crash counts too (srtest's own panics and faults: the
+# kernel logs "segfault at" and OOM kills; Rust's "panicked at" on stderr).
+SPLAT_RE='segfault at|panicked at|Out of memory:|BUG:|WARNING:|UBSAN:|Oops|Call Trace:|general protection fault|Kernel panic|soft lockup|hard LOCKUP|rcu: INFO:|self-detected stall|detected stalls|blocked for more than|INFO: lockdep is turned off|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context'
 
 # Prints the splat lines of a console log; fails if there are any.
 scan_console() {

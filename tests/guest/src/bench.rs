@@ -106,16 +106,21 @@ fn per_call(n: u32, mut f: impl FnMut()) -> f64 {
     t.elapsed().as_nanos() as f64 / n as f64
 }
 
-fn syscalls(s: &Sizes, out: &mut Vec<Figure>) {
+/// Fails if a timed mycall() did not succeed: a figure of failed calls
+/// would time the error path.
+fn syscalls(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     let (mut getpid, mut mycall, mut enosys) = (Vec::new(), Vec::new(), Vec::new());
     let mut sum = 0i32;
     let p = &mut sum as *mut i32 as usize;
+    let mut failed = None;
     for _ in 0..s.reps {
         getpid.push(per_call(s.syscalls, || {
             let _ = sys::nr_only(sys::NR_GETPID);
         }));
         mycall.push(per_call(s.syscalls, || {
-            let _ = sys::mycall_raw(1, 2, p);
+            if let Err(e) = sys::mycall_raw(1, 2, p) {
+                failed.get_or_insert(e);
+            }
         }));
         enosys.push(per_call(s.syscalls, || {
             let _ = sys::nr_only(549);
@@ -125,6 +130,13 @@ fn syscalls(s: &Sizes, out: &mut Vec<Figure>) {
     out.push(fig("syscall", "getpid", &n, getpid, "ns/call"));
     out.push(fig("syscall", "mycall", &n, mycall, "ns/call"));
     out.push(fig("syscall", "enosys(549)", &n, enosys, "ns/call"));
+    if let Some(e) = failed {
+        return Err(format!("the timed mycall(1, 2, &sum) failed: {e}"));
+    }
+    if sum != 3 {
+        return Err(format!("the timed mycall(1, 2, &sum) left sum = {sum}, want 3"));
+    }
+    Ok(())
 }
 
 /// Pipe ping-pong between two threads on one CPU: us per round trip.
@@ -657,7 +669,7 @@ fn fairness(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
 /// Runs every measurement; returns the figures (or the first error).
 pub fn run(s: &Sizes) -> Result<Vec<Figure>, String> {
     let mut out = Vec::new();
-    syscalls(s, &mut out);
+    syscalls(s, &mut out)?;
     context_switch(s, &mut out)?;
     pick_cost(s, &mut out)?;
     latency(s, &mut out)?;

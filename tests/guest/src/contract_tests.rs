@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 pub fn tests() -> Vec<Test> {
     vec![
         Test { name: "contract.stranded_behind_fifo", run: || crate::retry_once(stranded_behind_fifo) },
+        Test { name: "contract.class_change_under_fair_server", run: class_change_under_fair_server },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
         Test { name: "contract.moved_behind_fifo", run: moved_behind_fifo },
         Test { name: "contract.help_from_one_wakeup", run: help_from_one_wakeup },
@@ -98,6 +99,9 @@ fn stranded_behind_fifo() -> TestResult {
         100.0 * random,
         100.0 * other
     );
+    // The control: a fair task is pulled at once. If it is not, the
+    // environment (a stalled host), not the class, decides the figure.
+    ensure!(other >= 0.70, "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}");
     ensure!(random >= 0.70, "the SCHED_RANDOM task stayed behind the hog: {detail}");
     Ok(detail)
 }
@@ -112,29 +116,35 @@ fn spread_after_widening() -> TestResult {
         (0..n).map(|_| WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << first, record: false }).collect();
     let crew = Crew::start(&specs)?;
     let tids = crew.tids();
-    let r = workers::as_controller(1, || -> Result<(f64, Vec<f64>), String> {
+    let r = workers::as_controller(1, || -> Result<(f64, f64, Vec<f64>), String> {
         crew.go();
         std::thread::sleep(Duration::from_millis(200));
+        // From the moment of widening: no settling time is granted.
+        let (b0, j0) = workers::cpu_jiffies();
+        let r0: Vec<u64> = tids.iter().map(|&t| runtime(t)).collect();
         for &t in &tids {
             sys::set_affinity(t, sys::online_mask()).map_err(err("widen"))?;
         }
-        std::thread::sleep(Duration::from_millis(300));
-        let (b0, j0) = workers::cpu_jiffies();
-        let r0: Vec<u64> = tids.iter().map(|&t| runtime(t)).collect();
-        std::thread::sleep(Duration::from_secs(2));
+        std::thread::sleep(Duration::from_millis(250));
+        let (bq, jq) = workers::cpu_jiffies();
+        std::thread::sleep(Duration::from_millis(1750));
         let (b1, j1) = workers::cpu_jiffies();
         let got = tids.iter().zip(&r0).map(|(&t, &r)| secs(runtime(t).saturating_sub(r))).collect();
-        Ok(((b1 - b0) as f64 / (j1 - j0).max(1) as f64, got))
+        let busy_first = (bq - b0) as f64 / (jq - j0).max(1) as f64;
+        Ok(((b1 - b0) as f64 / (j1 - j0).max(1) as f64, busy_first, got))
     })?;
     crew.finish();
-    let (busy, got) = r?;
+    let (busy, busy_first, got) = r?;
     let fair = ncpu as f64 * 2.0 / n as f64;
     let min = got.iter().cloned().fold(f64::INFINITY, f64::min);
     let detail = format!(
-        "{n} tasks started on CPU {first}, then allowed on {ncpu} CPUs: CPUs {:.1}% busy over 2 s, per task {:?} s (fair {fair:.2})",
+        "{n} tasks started on CPU {first}, then allowed on {ncpu} CPUs: CPUs {:.1}% busy in the first 250 ms after the widening, {:.1}% over its first 2 s, per task {:?} s (fair {fair:.2})",
+        100.0 * busy_first,
         100.0 * busy,
         got.iter().map(|g| (g * 100.0).round() / 100.0).collect::<Vec<_>>()
     );
+    // One CPU of 4 busy until a tick or a balance would give 25 %.
+    ensure!(busy_first >= 0.75, "the tasks did not spread at once: {detail}");
     ensure!(busy >= 0.90, "CPUs idle while tasks wait: {detail}");
     ensure!(min >= 0.4 * fair, "a task got under 40% of its fair share: {detail}");
     Ok(detail)
@@ -188,7 +198,7 @@ fn moved_share(policy: u32, trials: usize) -> Result<(f64, String), String> {
 fn moved_behind_fifo() -> TestResult {
     const TRIALS: usize = 4;
     if !(0..4).all(|c| sys::online_cpus().contains(&c)) {
-        return Ok("needs CPUs 0-3 online: not run".into());
+        return crate::skip(format!("needs CPUs 0-3 online, has {:?}", sys::online_cpus()));
     }
     let (random, report) = moved_share(SCHED_RANDOM, TRIALS)?;
     let (other, _) = moved_share(SCHED_OTHER, TRIALS)?;
@@ -197,6 +207,7 @@ fn moved_behind_fifo() -> TestResult {
         100.0 * random,
         100.0 * other
     );
+    ensure!(other >= 0.5, "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}");
     ensure!(random >= 0.5, "the SCHED_RANDOM task stayed behind the hog: {detail} {report}");
     Ok(detail)
 }
@@ -330,7 +341,7 @@ fn shares_after_one_wakeup(n: usize) -> Result<(Vec<f64>, String), String> {
 /// fair server as a deadline task and neither took a push nor pulled.
 fn help_from_one_wakeup() -> TestResult {
     if !(0..4).all(|c| sys::online_cpus().contains(&c)) {
-        return Ok("needs CPUs 0-3 online: not run".into());
+        return crate::skip(format!("needs CPUs 0-3 online, has {:?}", sys::online_cpus()));
     }
     let (one, report1) = shares_after_one_wakeup(1)?;
     let (two, report2) = shares_after_one_wakeup(2)?;
@@ -350,7 +361,9 @@ fn help_from_one_wakeup() -> TestResult {
 /// Defect 2: on a tickless (nohz_full) CPU, slices must still end.
 fn tick_ends_slices() -> TestResult {
     let nohz = workers::nohz_full_cpus();
-    let cpu = nohz.last().copied().unwrap_or_else(workers::last_cpu);
+    let Some(&cpu) = nohz.last() else {
+        return crate::skip("no nohz_full CPU on this kernel's command line");
+    };
     let specs = workers::random_on(2, cpu);
     let crew = Crew::start(&specs)?;
     let (before, after) = workers::as_controller(1, || {
@@ -369,10 +382,13 @@ fn tick_ends_slices() -> TestResult {
     // measured on a busy host). A stopped tick gives about 1000 ms.
     let per_slice_ms = 1000.0 * total_run / slices.iter().sum::<u64>().max(1) as f64;
     let detail = format!(
-        "2 tasks on CPU {cpu} ({}): slices {slices:?}, runtime {:?} s, {per_slice_ms:.1} ms per slice (sysctl 4 ms)",
-        if nohz.contains(&cpu) { "nohz_full" } else { "ticking: not a nohz_full kernel" },
+        "2 tasks on nohz_full CPU {cpu}: slices {slices:?}, runtime {:?} s of 2 s, {per_slice_ms:.1} ms per slice (sysctl 4 ms)",
         ran.iter().map(|r| (r * 100.0).round() / 100.0).collect::<Vec<_>>()
     );
+    // The load ran: the two tasks own the CPU, so together about 2 s, and
+    // each was switched in.
+    ensure!(total_run >= 1.0, "the tasks hardly ran: {detail}");
+    ensure!(slices.iter().all(|&n| n > 0), "a task was never switched in: {detail}");
     ensure!(per_slice_ms <= 40.0, "slices last far longer than 4 ms: {detail}");
     Ok(detail)
 }
@@ -580,10 +596,11 @@ fn utilization_signal() -> TestResult {
         std::thread::sleep(Duration::from_millis(1500));
         let b = random_rq_fields(busy)?;
         let q = random_rq_fields(quiet)?;
-        // uclamp, where the kernel has it: a minimum on the task must show
-        // in its CPU's clamp while it is queued there.
+        // uclamp, where the kernel has it (CONFIG_UCLAMP_TASK: its sysctl
+        // exists): a minimum on the task must show in its CPU's clamp while
+        // it is queued there, and the class's debug file must show it.
         let mut clamp = None;
-        if b.iter().any(|(k, _)| k == "uclamp_min") {
+        if std::path::Path::new("/proc/sys/kernel/sched_util_clamp_min").exists() {
             let mut attr = sys::SchedAttr::new(SCHED_RANDOM, 0);
             attr.sched_flags = 0x20 | 0x08 | 0x10; // UTIL_CLAMP_MIN | KEEP_POLICY | KEEP_PARAMS
             attr.sched_util_min = 600;
@@ -613,8 +630,9 @@ fn utilization_signal() -> TestResult {
 
 /// How long a waiter of `waiter_policy` on another CPU waits for a PI futex
 /// held by a SCHED_OTHER owner that shares its CPU with a SCHED_RANDOM hog
-/// and needs 30 ms of CPU time to release it.
-fn pi_wait(waiter_policy: u32) -> Result<Duration, String> {
+/// and needs 30 ms of CPU time to release it; and how much CPU time the
+/// hog had from its start (100 ms before the wait) to the wait's end.
+fn pi_wait(waiter_policy: u32) -> Result<(Duration, Duration), String> {
     let cpus = sys::online_cpus();
     let (cpu, other) = (cpus[cpus.len() - 1], cpus[cpus.len() - 2]);
     let lock = Arc::new(AtomicU32::new(0));
@@ -639,6 +657,8 @@ fn pi_wait(waiter_policy: u32) -> Result<Duration, String> {
         std::thread::yield_now();
     }
     let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
+    let hog = crew.tids()[0];
+    let hog0 = runtime(hog);
     crew.go();
     std::thread::sleep(Duration::from_millis(100));
     let waiter = std::thread::spawn(move || -> Result<Duration, String> {
@@ -654,23 +674,31 @@ fn pi_wait(waiter_policy: u32) -> Result<Duration, String> {
         Ok(waited)
     });
     let waited = waiter.join().map_err(|_| "waiter panicked".to_string());
+    let hog_ran = Duration::from_nanos(runtime(hog).saturating_sub(hog0));
     // Stop the hog first: the deboosted owner is a fair task behind it and
     // would need the fair server's share just to exit (minutes on a
     // nohz_full CPU of the hardened kernel).
     crew.finish();
     owner.join().map_err(|_| "owner panicked".to_string())??;
-    waited?
+    Ok((waited??, hog_ran))
 }
 
 /// Defect 5: a SCHED_RANDOM waiter lifts a fair owner into its class.
 fn pi_random_waiter() -> TestResult {
-    let random = pi_wait(SCHED_RANDOM)?;
-    let fifo = pi_wait(SCHED_FIFO)?;
+    let (random, hog_r) = pi_wait(SCHED_RANDOM)?;
+    let (fifo, hog_f) = pi_wait(SCHED_FIFO)?;
     let detail = format!(
-        "owner needs 30 ms of CPU next to a SCHED_RANDOM hog: a SCHED_RANDOM waiter waited {} ms, a SCHED_FIFO waiter {} ms",
+        "owner needs 30 ms of CPU next to a SCHED_RANDOM hog: a SCHED_RANDOM waiter waited {} ms (the hog ran {} ms), a SCHED_FIFO waiter {} ms (control; the hog ran {} ms)",
         random.as_millis(),
-        fifo.as_millis()
+        hog_r.as_millis(),
+        fifo.as_millis(),
+        hog_f.as_millis()
     );
+    // The load ran: the hog had the CPU alone for 100 ms before the wait.
+    ensure!(hog_r >= Duration::from_millis(50) && hog_f >= Duration::from_millis(50), "the hog hardly ran: {detail}");
+    // The control: a SCHED_FIFO waiter boosts the owner over the hog at
+    // once (30 ms). If it did not, the host stalled the guest.
+    ensure!(fifo < Duration::from_millis(400), "inconclusive: the SCHED_FIFO control waited as long: {detail}");
     // Lifted into SCHED_RANDOM, the owner shares the CPU with the hog
     // (about 60 ms); left in the fair class, it waits for the fair server.
     ensure!(random < Duration::from_millis(400), "the owner was not lifted: {detail}");
@@ -829,7 +857,7 @@ fn cgroup_freeze() -> TestResult {
         Ok(format!("4 busy SCHED_RANDOM tasks frozen in {froze_ms} ms, no runtime for 0.3 s, all running after thaw, still SCHED_RANDOM"))
     });
     let _ = std::fs::remove_dir(format!("{CG}/{group}"));
-    r?
+    Ok(r??)
 }
 
 /// A cpuset partition (its own root domain): SCHED_RANDOM tasks inside use
@@ -869,7 +897,7 @@ fn cpuset_partition() -> TestResult {
     });
     let _ = cg_write(group, "cpuset.cpus.partition", "member");
     let _ = std::fs::remove_dir(format!("{CG}/{group}"));
-    r?
+    Ok(r??)
 }
 
 /// A `key=value` of the kernel command line, parsed.
@@ -1022,4 +1050,118 @@ fn hotplug_churn() -> TestResult {
         sys::policy_name(policy),
         t0.elapsed().as_secs_f64()
     ))
+}
+
+/// What [`switch_under_server`] measured.
+struct ServerSwitch {
+    /// The SCHED_FIFO 50 hog's share of the 3 s after the switch.
+    hog: f64,
+    /// Wakeups of a SCHED_OTHER sleeper (every 100 ms) on that CPU then.
+    wakeups: u32,
+    /// The switching task's share then.
+    switched: f64,
+}
+
+/// A SCHED_OTHER spinner pinned to `cpu` behind a SCHED_FIFO 50 hog runs
+/// only when the fair server runs it; once it has run there it switches
+/// itself to `to` (SCHED_FIFO 1 or SCHED_RANDOM; SCHED_OTHER: no switch,
+/// the control). Measures the 3 s after the switch.
+fn switch_under_server(cpu: usize, to: u32) -> Result<ServerSwitch, String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let switched = Arc::new(AtomicBool::new(false));
+    let wakeups = Arc::new(AtomicU32::new(0));
+    let (tx, rx) = std::sync::mpsc::channel();
+    workers::as_controller(1, || -> Result<ServerSwitch, String> {
+        let hog = fifo_hog(cpu, stop.clone());
+        std::thread::sleep(Duration::from_millis(50));
+        let (st, sw, tx2) = (stop.clone(), switched.clone(), tx.clone());
+        let spinner = std::thread::spawn(move || -> Result<(), String> {
+            let _ = tx2.send(sys::gettid());
+            sys::set_affinity(0, 1 << cpu).map_err(err("spinner affinity"))?;
+            // Running on the hog's CPU now: only the fair server runs it.
+            let c0 = sys::thread_cpu_ns();
+            while sys::thread_cpu_ns() - c0 < 2_000_000 {
+                std::hint::spin_loop();
+            }
+            if to != SCHED_OTHER {
+                sys::sched_setscheduler(0, to, if to == SCHED_FIFO { 1 } else { 0 }).map_err(err("switch"))?;
+            }
+            sw.store(true, Ordering::SeqCst);
+            while !st.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+            let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
+            Ok(())
+        });
+        let spin_tid = rx.recv().map_err(err("spinner start"))?;
+        let (st, wk) = (stop.clone(), wakeups.clone());
+        let sleeper = std::thread::spawn(move || -> Result<(), String> {
+            sys::set_affinity(0, 1 << cpu).map_err(err("sleeper affinity"))?;
+            while !st.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                wk.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        });
+        // The fair server runs the spinner within about a second.
+        let t0 = Instant::now();
+        while !switched.load(Ordering::SeqCst) && t0.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let hog_tid = hog_tid_of(cpu);
+        let r = if !switched.load(Ordering::SeqCst) {
+            Err("the spinner never ran under the fair server in 5 s".to_string())
+        } else {
+            let (h0, s0, w0, t0) = (runtime(hog_tid), runtime(spin_tid), wakeups.load(Ordering::Relaxed), Instant::now());
+            std::thread::sleep(Duration::from_secs(3));
+            let wall = t0.elapsed().as_nanos() as f64;
+            Ok(ServerSwitch {
+                hog: runtime(hog_tid).saturating_sub(h0) as f64 / wall,
+                wakeups: wakeups.load(Ordering::Relaxed) - w0,
+                switched: runtime(spin_tid).saturating_sub(s0) as f64 / wall,
+            })
+        };
+        stop.store(true, Ordering::Relaxed);
+        hog.join().map_err(|_| "hog panicked".to_string())??;
+        spinner.join().map_err(|_| "spinner panicked".to_string())??;
+        sleeper.join().map_err(|_| "sleeper panicked".to_string())??;
+        r
+    })?
+}
+
+/// The thread of this process that runs SCHED_FIFO 10 pinned to `cpu`
+/// (the hog of [`fifo_hog`]), or 0.
+fn hog_tid_of(cpu: usize) -> i32 {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return 0 };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .find(|&t| sys::sched_getscheduler(t) == Ok(SCHED_FIFO) && sys::get_affinity(t) == Ok(1 << cpu))
+        .unwrap_or(0)
+}
+
+/// Issue 30, item 1: a fair task that the fair server runs (it was starved
+/// by a SCHED_FIFO hog on its CPU) switches itself to SCHED_FIFO 1 (no
+/// SCHED_RANDOM code involved) or to SCHED_RANDOM. In 6.12.117 nothing
+/// reschedules the CPU then: the server stays queued and is never charged,
+/// so the task keeps the CPU, the higher-priority hog starves and the
+/// fair server no longer serves a SCHED_OTHER sleeper there.
+fn class_change_under_fair_server() -> TestResult {
+    let cpu = workers::last_ticking_cpu();
+    let control = switch_under_server(cpu, SCHED_OTHER)?;
+    let fifo = switch_under_server(cpu, SCHED_FIFO)?;
+    let random = switch_under_server(cpu, SCHED_RANDOM)?;
+    let show = |m: &ServerSwitch| {
+        format!("hog {:.0}%, switched task {:.0}%, sleeper woke {}x", 100.0 * m.hog, 100.0 * m.switched, m.wakeups)
+    };
+    let detail = format!(
+        "CPU {cpu}, the 3 s after a fair task run by the fair server behind a SCHED_FIFO 50 hog switched itself to SCHED_FIFO 1: {}; to SCHED_RANDOM: {}; control, no switch: {}",
+        show(&fifo),
+        show(&random),
+        show(&control)
+    );
+    ensure!(control.hog >= 0.6 && control.wakeups >= 5, "inconclusive: the control did not behave: {detail}");
+    for (what, m) in [("SCHED_FIFO 1", &fifo), ("SCHED_RANDOM", &random)] {
+        ensure!(m.hog >= 0.6, "the SCHED_FIFO 50 hog starved after a switch to {what}: {detail}");
+        ensure!(m.wakeups >= 5, "the fair server stopped serving a sleeper after a switch to {what}: {detail}");
+    }
+    Ok(detail)
 }

@@ -356,6 +356,17 @@ fn cli_hunt() -> TestResult {
             && out.contains("run 1 (exit status 3)"),
         "always failing: {code:?} {out}"
     );
+    // --bug-exit: only that status is the bug; the others are told apart.
+    let (code, out, _) = hunt(&["-n", "4", "--bug-exit", "1", "--", sh, "sh", "-c", "exit 3"])?;
+    ensure!(
+        code == Some(0)
+            && out.contains("0 of 4 runs failed")
+            && out.contains("by how they ended: status 3: 4")
+            && out.contains("other failures, not counted: 4"),
+        "--bug-exit 1 with runs that exit 3: {code:?} {out}"
+    );
+    let (code, out, _) = hunt(&["-n", "3", "--bug-exit", "1", "--", sh, "sh", "-c", "exit 1"])?;
+    ensure!(code == Some(1) && out.contains("3 of 3 runs failed"), "--bug-exit 1 with runs that exit 1: {code:?} {out}");
     let probe = "sched-random get 0; grep Cpus_allowed_list /proc/self/status; kill -9 $$";
     let cpu = crate::workers::last_cpu().to_string();
     let (code, out, _) = hunt(&["-n", "3", "--cpus", &cpu, "--", sh, "sh", "-c", probe])?;
@@ -467,9 +478,13 @@ fn fifo_preempts_random() -> TestResult {
     let cpu = workers::last_cpu();
     let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
     let random_tid = crew.tids()[0];
-    let r = workers::as_controller(1, || -> Result<(f64, f64), String> {
+    let r = workers::as_controller(1, || -> Result<(f64, f64, u64), String> {
+        let pid = sys::getpid();
+        let before = sys::schedstat(pid, random_tid).map(|s| s.0).unwrap_or(0);
         crew.go();
         std::thread::sleep(Duration::from_millis(200));
+        // The SCHED_RANDOM task ran alone before the FIFO task came.
+        let alone = sys::schedstat(pid, random_tid).map(|s| s.0).unwrap_or(0).saturating_sub(before);
         let window = Duration::from_millis(800);
         // Both quantities are read by the SCHED_FIFO thread itself, inside
         // its own window: its spawn and join are not in it.
@@ -486,12 +501,17 @@ fn fifo_preempts_random() -> TestResult {
             Ok((c1 - c0, r1 - r0, t0.elapsed().as_nanos() as u64))
         });
         let (fifo_ns, random_ns, wall) = fifo.join().map_err(|_| "fifo thread panicked".to_string())??;
-        Ok((fifo_ns as f64 / wall as f64, random_ns as f64 / wall as f64))
+        Ok((fifo_ns as f64 / wall as f64, random_ns as f64 / wall as f64, alone))
     })?;
     crew.finish();
-    let (fifo, random) = r?;
-    let detail =
-        format!("over 0.8 s on CPU {cpu}: SCHED_FIFO got {:.1}%, SCHED_RANDOM {:.1}%", 100.0 * fifo, 100.0 * random);
+    let (fifo, random, alone) = r?;
+    let detail = format!(
+        "the SCHED_RANDOM task ran {} ms of the 200 ms before; then over 0.8 s on CPU {cpu}: SCHED_FIFO got {:.1}%, SCHED_RANDOM {:.1}%",
+        alone / 1_000_000,
+        100.0 * fifo,
+        100.0 * random
+    );
+    ensure!(alone >= 50_000_000, "the SCHED_RANDOM task hardly ran before the FIFO task came: {detail}");
     // RT throttling leaves non-RT tasks up to 5% (sched_rt_runtime_us).
     ensure!(fifo >= 0.85 && random <= 0.10, "{detail}");
     Ok(detail)
