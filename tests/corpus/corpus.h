@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the bug corpus: every program has one known
- * concurrency bug, exits 0 when the run did not show it and 1 (with one
- * line on stderr saying what went wrong) when it did. A program that
- * deadlocks is stopped by its own watchdog after WATCHDOG_S seconds and
- * exits 1 as well, so a run never hangs the caller.
+ * concurrency bug. Its exit status says how a run ended, so that a
+ * benchmark counts only the program's own bug:
+ *
+ *   0  the run did not show the bug
+ *   1  it did: one line "NAME: bug: what went wrong" on stderr
+ *   2  a setup error (a bad CORPUS_WINDOW_SCALE, pthread_create failed)
+ *   3  the watchdog stopped it after WATCHDOG_S seconds without progress
+ *      ("NAME: watchdog: ..."), so that a run never hangs the caller
+ *
+ * For a program whose bug is a hang (a lost wakeup), the watchdog is its
+ * detector: such a program defines CORPUS_HANG_BUG, the message of its bug,
+ * before including this file, and its watchdog exits 1 with that message.
  */
 #ifndef CORPUS_H
 #define CORPUS_H
@@ -19,6 +27,10 @@
 #include <unistd.h>
 
 #define WATCHDOG_S 5
+
+#define CORPUS_EXIT_BUG		1
+#define CORPUS_EXIT_SETUP	2
+#define CORPUS_EXIT_WATCHDOG	3
 
 static const char *corpus_name;
 
@@ -96,12 +108,18 @@ static void *timeline_thread(void *arg)
 
 static void corpus_timeout(int sig)
 {
-	static const char msg[] = ": watchdog: no progress in 5 s (deadlock or lost wakeup)\n";
+#ifdef CORPUS_HANG_BUG
+	static const char msg[] = ": bug: " CORPUS_HANG_BUG "\n";
+	const int code = CORPUS_EXIT_BUG;
+#else
+	static const char msg[] = ": watchdog: no progress in 5 s (not this program's bug)\n";
+	const int code = CORPUS_EXIT_WATCHDOG;
+#endif
 
 	(void)sig;
 	if (write(2, corpus_name, strlen(corpus_name)) < 0 || write(2, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
-	_exit(1);
+		_exit(code);
+	_exit(code);
 }
 
 /*
@@ -120,7 +138,7 @@ static inline void corpus_start(const char *name)
 		if (!*scale || *end || v < 1 || v > 1000) {
 			fprintf(stderr, "%s: CORPUS_WINDOW_SCALE='%s' is not a number from 1 to 1000\n",
 				name, scale);
-			exit(2);
+			exit(CORPUS_EXIT_SETUP);
 		}
 		corpus_scale = v;
 	}
@@ -136,8 +154,8 @@ static inline void corpus_start(const char *name)
 /* The bug showed: say how and exit 1. */
 static inline void __attribute__((noreturn)) corpus_fail(const char *what)
 {
-	fprintf(stderr, "%s: %s\n", corpus_name, what);
-	exit(1);
+	fprintf(stderr, "%s: bug: %s\n", corpus_name, what);
+	exit(CORPUS_EXIT_BUG);
 }
 
 /* A few microseconds of work the compiler cannot remove. */
@@ -201,7 +219,7 @@ static inline pthread_t spawn(void *(*fn)(void *), void *arg)
 	}
 	if (pthread_create(&t, NULL, fn, arg)) {
 		perror("pthread_create");
-		exit(2);
+		exit(CORPUS_EXIT_SETUP);
 	}
 	return t;
 }

@@ -5,6 +5,8 @@
  * If the signal comes between the waiter's test and its wait, the waiter
  * sleeps forever (here: until the watchdog).
  */
+/* The bug is a hang: the watchdog detects it. */
+#define CORPUS_HANG_BUG "lost wakeup: the waiter slept through the only signal"
 #include "corpus.h"
 
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;

@@ -48,7 +48,9 @@ pub fn programs() -> Result<Vec<String>, String> {
 /// Runs `sched-random hunt` once; returns how many of `runs` failed.
 pub fn hunt(prog: &str, policy: &str, cpus: Option<&str>, chaos: bool, runs: u32) -> Result<u32, String> {
     let runs_s = runs.to_string();
-    let mut args = vec!["hunt", "-n", &runs_s, "--policy", policy, "--timeout", "10"];
+    // Only a program's own bug counts (exit 1; tests/corpus/corpus.h): not
+    // its watchdog (exit 3, unless its bug is a hang) nor a setup error.
+    let mut args = vec!["hunt", "-n", &runs_s, "--policy", policy, "--timeout", "10", "--bug-exit", "1"];
     if let Some(c) = cpus {
         args.extend(["--cpus", c]);
     }

@@ -17,7 +17,8 @@ const SIGKILL: i32 = 9;
 pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
                          [--chaos] [--seed S] [--slice TIME|MIN-MAX]
-                         [--jobs J] [--timeout SECS] [--] COMMAND [ARG...]
+                         [--jobs J] [--timeout SECS] [--bug-exit N]
+                         [--] COMMAND [ARG...]
 
 Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
@@ -34,11 +35,15 @@ runs it again with the same decisions for the same scheduling events
 (interrupts and timing still vary, so it may pass).
 
 A run fails when it exits non-zero, is killed by a signal, or is still
-running after SECS seconds (default 10; it is then killed). Each run is a
-process group of its own, killed with whatever it forked when the run
-ends. Prints the failures by kind, the first failing run's output, and
-the failure rate with its 95 % (Wilson) interval. Exits 1 if any run
-failed, 0 if none did, 2 on a usage or setup error.";
+running after SECS seconds (default 10; it is then killed). With
+--bug-exit N, only exit status N is the bug being hunted: other exits,
+signals and timeouts (a test's setup error, its own watchdog) are
+reported apart and counted neither as failures nor in the rate. Each run
+is a process group of its own, killed with whatever it forked when the
+run ends. Prints the failures by kind and by exit status or signal, the
+first failing run's output, and the failure rate with its 95 % (Wilson)
+interval. Exits 1 if any run failed, 0 if none did, 2 on a usage or
+setup error.";
 
 /// What `hunt` was asked to do.
 #[derive(Debug, PartialEq)]
@@ -51,6 +56,7 @@ pub struct Options {
     pub seed: Option<u64>,
     pub jobs: usize,
     pub timeout: Duration,
+    pub bug_exit: Option<i32>,
     pub cmd: Vec<String>,
 }
 
@@ -76,6 +82,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         seed: None,
         jobs: 1,
         timeout: Duration::from_secs(10),
+        bug_exit: None,
         cmd: Vec::new(),
     };
     let mut i = 0;
@@ -112,6 +119,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 o.slice = Some(v.map_err(|e| format!("hunt: --slice: {e}"))?);
             }
             "--seed" => o.seed = Some(number(value(args, i, a)?, a, 0, u64::MAX)?),
+            "--bug-exit" => o.bug_exit = Some(number(value(args, i, a)?, a, 1, 255)? as i32),
             "--" => {
                 i += 1;
                 break;
@@ -332,7 +340,32 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
     let mut f = failures.into_inner().unwrap_or_default();
     f.sort_by_key(|x| x.run);
     let n = o.runs;
-    let count = |pred: fn(&Outcome) -> bool| f.iter().filter(|x| pred(&x.outcome)).count();
+    // Every way a run ended other than passing, with its count.
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for x in &f {
+        let k = match x.outcome {
+            Outcome::Exit(c) => format!("status {c}"),
+            Outcome::Signal(s) => format!("signal {s}"),
+            Outcome::Timeout => "timeout".to_string(),
+            Outcome::Passed => continue,
+        };
+        match kinds.iter_mut().find(|(n, _)| *n == k) {
+            Some(e) => e.1 += 1,
+            None => kinds.push((k, 1)),
+        }
+    }
+    kinds.sort();
+    // With --bug-exit, the other failures are reported, then set aside.
+    let other = match o.bug_exit {
+        Some(b) => {
+            let (bug, other): (Vec<Failure>, Vec<Failure>) =
+                f.into_iter().partition(|x| x.outcome == Outcome::Exit(b));
+            f = bug;
+            other
+        }
+        None => Vec::new(),
+    };
+    let count = |pred: fn(&Outcome) -> bool| f.iter().chain(&other).filter(|x| pred(&x.outcome)).count();
     let (lo, hi) = wilson(f.len(), n);
     let where_ = match o.cpus {
         Some(m) => format!("pinned to CPU mask {m:#x}"),
@@ -354,6 +387,17 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
         o.timeout.as_secs(),
         count(|x| matches!(x, Outcome::Timeout))
     );
+    if !kinds.is_empty() {
+        let k: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        println!("  by how they ended: {}", k.join(", "));
+    }
+    if let Some(b) = o.bug_exit {
+        println!(
+            "  the bug (exit status {b}): {} runs; other failures, not counted: {} (setup errors, watchdogs, crashes, timeouts)",
+            f.len(),
+            other.len()
+        );
+    }
     println!(
         "  failure rate {:.1} % (95 % interval {:.1} - {:.1} %)",
         100.0 * f.len() as f64 / n as f64,
@@ -398,6 +442,8 @@ mod tests {
         assert_eq!(o.slice, Some(crate::Slice { min: 100_000, max: 2_000_000 }));
         assert_eq!(run_seed(7, 2), 9);
         assert_eq!(run_seed(u64::MAX, 1), 1);
+        let o = parse(&args("--bug-exit 1 prog")).unwrap();
+        assert_eq!(o.bug_exit, Some(1));
         let o = parse(&args("-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5")).unwrap();
         assert_eq!(o.runs, 30);
         assert_eq!(o.policy, SCHED_OTHER);
@@ -428,6 +474,8 @@ mod tests {
             "--chaos --seed x prog",
             "--bogus prog",
             "-j 0 prog",
+            "--bug-exit 0 prog",
+            "--bug-exit 256 prog",
         ] {
             assert!(parse(&args(bad)).is_err(), "accepted '{bad}'");
         }
