@@ -285,18 +285,20 @@ build_dir() { echo "$OUT/build/$1"; }
 
 # The kernel flavours: tinyconfig plus these fragments, merged in order (a
 # later fragment overrides an earlier one).
-#   main      the main job's kernel (scripts/run)
+#   main      the main job's kernel (scripts/run), with what running the
+#             host's programs needs (Kconfig.host.fragment: 9p, overlayfs)
 #   debug     lockdep, DEBUG_LIST, kgdb, DWARF: the suite's first kernel;
 #             also boots a Debian VM (Kconfig.vagrant.fragment: virtio,
-#             ext4, what systemd and sshd need), the Vagrant debuggee
+#             ext4, what systemd and sshd need), the Vagrant debuggee, and
+#             the host's programs (Kconfig.host.fragment)
 #   hardened  debug (without the VM part) + KASAN, UBSAN, NO_HZ_FULL,
 #             cgroups, NR_CPUS=64
 #   up        debug (without the VM part) with CONFIG_SMP=n and CONFIG_MYCALL=n
 fragments() {
 	FRAGS=("$TOP/Kconfig.fragment")
 	case $1 in
-	main) ;;
-	debug) FRAGS+=("$TOP/Kconfig.debug.fragment" "$TOP/Kconfig.vagrant.fragment") ;;
+	main) FRAGS+=("$TOP/Kconfig.host.fragment") ;;
+	debug) FRAGS+=("$TOP/Kconfig.debug.fragment" "$TOP/Kconfig.vagrant.fragment" "$TOP/Kconfig.host.fragment") ;;
 	hardened | up) FRAGS+=("$TOP/Kconfig.debug.fragment" "$TOP/Kconfig.$1.fragment") ;;
 	*) die "unknown kernel flavour '$1'" ;;
 	esac
