@@ -18,7 +18,8 @@ pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
                          [--chaos] [--seed S] [--slice TIME|MIN-MAX]
                          [--jobs J] [--timeout SECS] [--bug-exit N]
-                         [--] COMMAND [ARG...]
+                         [--dry-run] [--] COMMAND [ARG...]
+       sched-random hunt --help
 
 Runs COMMAND RUNS times (default 100), J at a time (default 1), each under
 the policy (default random; fifo runs at priority 1), optionally pinned to
@@ -43,11 +44,16 @@ is a process group of its own, killed with whatever it forked when the
 run ends. Prints the failures by kind and by exit status or signal, the
 first failing run's output, and the failure rate with its 95 % (Wilson)
 interval. Exits 1 if any run failed, 0 if none did, 2 on a usage or
-setup error.";
+setup error. --dry-run checks the options, prints what the hunt would
+do and exits 0 without running anything.";
 
 /// What `hunt` was asked to do.
 #[derive(Debug, PartialEq)]
 pub struct Options {
+    /// --help: print the usage, nothing else.
+    pub help: bool,
+    /// --dry-run: check the options and say what would run.
+    pub dry_run: bool,
     pub runs: usize,
     pub policy: u32,
     pub cpus: Option<u64>,
@@ -74,6 +80,8 @@ fn number(v: &str, opt: &str, min: u64, max: u64) -> Result<u64, String> {
 /// Parses the arguments after `hunt`.
 pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
+        help: false,
+        dry_run: false,
         runs: 100,
         policy: SCHED_RANDOM,
         cpus: None,
@@ -88,10 +96,22 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
-        if a == "--chaos" {
-            o.chaos = true;
-            i += 1;
-            continue;
+        match a {
+            "--help" | "-h" => {
+                o.help = true;
+                return Ok(o);
+            }
+            "--chaos" => {
+                o.chaos = true;
+                i += 1;
+                continue;
+            }
+            "--dry-run" => {
+                o.dry_run = true;
+                i += 1;
+                continue;
+            }
+            _ => {}
         }
         match a {
             "-n" | "--runs" => o.runs = number(value(args, i, a)?, a, 1, 1_000_000)? as usize,
@@ -144,6 +164,32 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         crate::random_attr(o.slice.unwrap_or_default(), o.chaos).map_err(|e| format!("hunt: {e}"))?;
     }
     Ok(o)
+}
+
+/// What a hunt with these options would do, in one line (--dry-run).
+pub fn plan(o: &Options) -> String {
+    let mut s = format!(
+        "would run {:?} {} times under {}{}",
+        o.cmd,
+        o.runs,
+        sys::policy_name(o.policy),
+        if o.chaos { " (chaos mode)" } else { "" }
+    );
+    if let Some(sl) = o.slice {
+        s += &format!(", slice {}-{} ns", sl.min, sl.max);
+    }
+    match o.cpus {
+        Some(m) => s += &format!(", pinned to CPU mask {m:#x}"),
+        None => s += ", on all allowed CPUs",
+    }
+    s += &format!(", {} at a time, timeout {} s", o.jobs, o.timeout.as_secs());
+    if let Some(seed) = o.seed {
+        s += &format!(", seeds from {seed}");
+    }
+    if let Some(b) = o.bug_exit {
+        s += &format!(", the bug is exit status {b}");
+    }
+    s
 }
 
 /// The 95 % Wilson score interval of a proportion of `k` in `n` (n > 0).
@@ -358,8 +404,7 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
     // With --bug-exit, the other failures are reported, then set aside.
     let other = match o.bug_exit {
         Some(b) => {
-            let (bug, other): (Vec<Failure>, Vec<Failure>) =
-                f.into_iter().partition(|x| x.outcome == Outcome::Exit(b));
+            let (bug, other): (Vec<Failure>, Vec<Failure>) = f.into_iter().partition(|x| x.outcome == Outcome::Exit(b));
             f = bug;
             other
         }
@@ -453,6 +498,25 @@ mod tests {
         assert_eq!(o.cmd, args("prog -n 5"));
         let d = parse(&args("prog")).unwrap();
         assert_eq!((d.runs, d.policy, d.cpus, d.jobs), (100, SCHED_RANDOM, None, 1));
+    }
+
+    #[test]
+    fn help_and_dry_run() {
+        assert!(parse(&args("--help")).unwrap().help);
+        assert!(parse(&args("-n 5 -h")).unwrap().help);
+        assert!(parse(&args("--chaos --help prog")).unwrap().help);
+        // COMMAND's own --help is COMMAND's.
+        let o = parse(&args("-- prog --help")).unwrap();
+        assert!(!o.help);
+        assert_eq!(o.cmd, args("prog --help"));
+        assert!(!parse(&args("prog --help")).unwrap().help);
+        let o = parse(&args("--dry-run -n 5 --chaos --bug-exit 1 prog x")).unwrap();
+        assert!(o.dry_run && o.chaos);
+        assert_eq!((o.runs, o.bug_exit), (5, Some(1)));
+        let p = plan(&o);
+        assert!(p.contains("5 times under SCHED_RANDOM (chaos mode)"), "{p}");
+        assert!(p.contains("exit status 1"), "{p}");
+        assert!(parse(&args("--dry-run --bogus prog")).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! and hunt for the runs of a test that fail. `chrt` cannot set a policy it
 //! does not know; this can (so can `schedtool -M 8`).
 
-use srsys::{self as sys, Errno, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
+use srsys::{self as sys, Errno, SCHED_FIFO, SCHED_OTHER, SCHED_RANDOM, SCHED_RESET_ON_FORK};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
@@ -13,16 +13,17 @@ mod hunt;
 const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
 
 const USAGE: &str = "\
-usage: sched-random run [--reset-on-fork] [--chaos [--seed S]]
-                        [--slice TIME|MIN-MAX] [--] COMMAND [ARG...]
+usage: sched-random run [--policy random|other|fifo] [--reset-on-fork]
+                        [--chaos [--seed S]] [--slice TIME|MIN-MAX]
+                        [--] COMMAND [ARG...]
        sched-random set PID...          move tasks to SCHED_RANDOM
        sched-random unset PID...        move tasks back to SCHED_OTHER
        sched-random get PID...          print each task's policy
        sched-random slice [MS]          print or set the time slice (ms)
        sched-random hunt [OPTIONS] [--] COMMAND [ARG...]
                                         run a test many times, count failures
-                                        (sched-random hunt --help)
        sched-random --help
+       sched-random SUBCOMMAND --help   that subcommand's own usage
 
 Entering SCHED_RANDOM needs CAP_SYS_NICE. PIDs are thread ids, as for
 sched_setscheduler(2); 0 is the caller. --slice gives COMMAND its own time
@@ -35,6 +36,74 @@ between MIN (default 10us, the shortest) and the slice, every octave equally lik
 each wakeup is a uniform draw among the runnable tasks of its CPU. --seed S
 first writes S to kernel.sched_random_seed, which seeds the decisions of
 every CPU, for every SCHED_RANDOM task (0: from the CRNG).";
+
+const RUN_USAGE: &str = "\
+usage: sched-random run [--policy random|other|fifo] [--reset-on-fork]
+                        [--chaos [--seed S]] [--slice TIME|MIN-MAX]
+                        [--] COMMAND [ARG...]
+
+Runs COMMAND in this process (exec) under the policy: random (the default,
+SCHED_RANDOM), other (SCHED_OTHER) or fifo (SCHED_FIFO at priority 1);
+what it forks inherits the policy unless --reset-on-fork. Entering
+SCHED_RANDOM or SCHED_FIFO needs CAP_SYS_NICE.
+
+--slice TIME gives COMMAND its own SCHED_RANDOM time slice
+(sched_attr.sched_runtime): 100us to 100ms, e.g. 250us or 2ms.
+--chaos runs it in chaos mode (SCHED_FLAG_RANDOM_CHAOS): each slice is
+drawn between MIN (default 10us) and the slice, every octave equally
+likely (--slice MIN-MAX sets both), and each wakeup is a uniform draw
+among the runnable tasks of its CPU. --seed S first writes S to
+kernel.sched_random_seed (0: seeded from the CRNG). --slice and --chaos
+are for --policy random.
+
+Exit status: COMMAND's; 127 if COMMAND was not found, 126 if it could
+not be executed, 2 on a usage error or when the policy cannot be set.";
+
+const SET_USAGE: &str = "\
+usage: sched-random set PID...
+
+Moves each task (a thread id, as for sched_setscheduler(2); 0 is the
+caller) to SCHED_RANDOM with the kernel's time slice. Needs CAP_SYS_NICE.
+Exits 2 at the first task that cannot be moved.";
+
+const UNSET_USAGE: &str = "\
+usage: sched-random unset PID...
+
+Moves each task (a thread id; 0 is the caller) back to SCHED_OTHER.
+Exits 2 at the first task that cannot be moved.";
+
+const GET_USAGE: &str = "\
+usage: sched-random get PID...
+
+Prints each task's policy (a thread id; 0 is the caller), e.g.
+  0: SCHED_RANDOM (8) slice 250 us chaos min 10 us
+with, for a SCHED_RANDOM task, its own time slice if it has one, and
+'chaos' (with its shortest slice if set) in chaos mode; 'reset-on-fork'
+follows the number when that flag is set.";
+
+const SLICE_USAGE: &str = "\
+usage: sched-random slice [MS]
+
+Prints the SCHED_RANDOM time slice that tasks without their own get
+(kernel.sched_random_timeslice_ms), or sets it to MS milliseconds
+(1 to 1000; writing it needs root).";
+
+/// The usage of subcommand `verb`, if there is such a subcommand.
+pub fn usage_of(verb: &str) -> Option<&'static str> {
+    Some(match verb {
+        "run" => RUN_USAGE,
+        "set" => SET_USAGE,
+        "unset" => UNSET_USAGE,
+        "get" => GET_USAGE,
+        "slice" => SLICE_USAGE,
+        "hunt" => hunt::USAGE,
+        _ => return None,
+    })
+}
+
+fn is_help(a: &str) -> bool {
+    a == "--help" || a == "-h"
+}
 
 /// The slice options: `--slice TIME`, or `--slice MIN-MAX` in chaos mode;
 /// 0 is the kernel's default for either bound.
@@ -111,65 +180,140 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         .ok_or(format!("'{s}' is not a duration (a number with ns, us, ms or s)"))
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    let mut policy = SCHED_RANDOM;
-    let mut slice = None;
-    let (mut chaos, mut seed) = (false, None);
+/// What `run` was asked to do.
+#[derive(Debug, PartialEq)]
+pub struct RunOptions {
+    pub help: bool,
+    pub policy: u32,
+    pub reset_on_fork: bool,
+    pub chaos: bool,
+    pub seed: Option<u64>,
+    pub slice: Option<Slice>,
+    pub cmd: Vec<String>,
+}
+
+/// Parses a policy name for `--policy`.
+pub fn parse_policy(p: &str) -> Result<u32, String> {
+    match p {
+        "random" => Ok(SCHED_RANDOM),
+        "other" => Ok(SCHED_OTHER),
+        "fifo" => Ok(SCHED_FIFO),
+        _ => Err(format!("unknown policy '{p}' (random, other or fifo)")),
+    }
+}
+
+/// Parses the arguments after `run`; `--help` before COMMAND stops there.
+pub fn parse_run(args: &[String]) -> Result<RunOptions, String> {
+    let mut o = RunOptions {
+        help: false,
+        policy: SCHED_RANDOM,
+        reset_on_fork: false,
+        chaos: false,
+        seed: None,
+        slice: None,
+        cmd: Vec::new(),
+    };
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
-            "--reset-on-fork" => policy |= SCHED_RESET_ON_FORK,
-            "--chaos" => chaos = true,
+            a if is_help(a) => {
+                o.help = true;
+                return Ok(o);
+            }
+            "--reset-on-fork" => o.reset_on_fork = true,
+            "--chaos" => o.chaos = true,
+            "--policy" => {
+                let v = args.get(i + 1).ok_or("run: --policy needs a value")?;
+                o.policy = parse_policy(v).map_err(|e| format!("run: {e}"))?;
+                i += 1;
+            }
             "--slice" => {
                 let v = args.get(i + 1).ok_or("run: --slice needs a value")?;
-                slice = Some(parse_slice(v)?);
+                o.slice = Some(parse_slice(v)?);
                 i += 1;
             }
             "--seed" => {
                 let v = args.get(i + 1).ok_or("run: --seed needs a value")?;
-                seed = Some(v.parse::<u64>().map_err(|_| format!("run: --seed takes a number, not '{v}'"))?);
+                o.seed = Some(v.parse::<u64>().map_err(|_| format!("run: --seed takes a number, not '{v}'"))?);
                 i += 1;
             }
             "--" => {
                 i += 1;
                 break;
             }
-            a if a.starts_with('-') => return Err(format!("unknown option '{a}'")),
+            a if a.starts_with('-') => return Err(format!("run: unknown option '{a}'")),
             _ => break,
         }
         i += 1;
     }
-    let cmd = args.get(i).ok_or("run: expected a COMMAND")?;
-    if seed.is_some() && !chaos {
+    o.cmd = args[i..].to_vec();
+    if o.cmd.is_empty() {
+        return Err("run: expected a COMMAND".into());
+    }
+    if o.seed.is_some() && !o.chaos {
         return Err("run: --seed is for --chaos".into());
     }
-    if let Some(s) = seed {
-        set_seed(s)?;
+    if (o.chaos || o.slice.is_some()) && o.policy != SCHED_RANDOM {
+        return Err("run: --slice and --chaos are for --policy random".into());
     }
-    if slice.is_none() && !chaos {
-        sys::sched_setscheduler(0, policy, 0).map_err(|e| explain(e, "sched_setscheduler"))?;
+    if o.policy == SCHED_RANDOM {
+        random_attr(o.slice.unwrap_or_default(), o.chaos).map_err(|e| format!("run: {e}"))?;
+    }
+    Ok(o)
+}
+
+/// How `run` failed: before COMMAND (a usage or setup error, exit 2), or
+/// at its exec (127 if not found, 126 otherwise, as env(1) and chrt(1)).
+#[derive(Debug, PartialEq)]
+pub enum RunError {
+    Usage(String),
+    Exec(String, u8),
+}
+
+/// The exit status for a failed exec of COMMAND.
+pub fn exec_status(e: &std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        127
     } else {
-        let mut a = random_attr(slice.unwrap_or_default(), chaos)?;
+        126
+    }
+}
+
+fn run(o: &RunOptions) -> Result<(), RunError> {
+    let reset = if o.reset_on_fork { SCHED_RESET_ON_FORK } else { 0 };
+    if let Some(s) = o.seed {
+        set_seed(s).map_err(RunError::Usage)?;
+    }
+    if o.policy != SCHED_RANDOM {
+        let prio = if o.policy == SCHED_FIFO { 1 } else { 0 };
+        sys::sched_setscheduler(0, o.policy | reset, prio)
+            .map_err(|e| RunError::Usage(explain(e, "sched_setscheduler")))?;
+    } else if o.slice.is_none() && !o.chaos {
+        sys::sched_setscheduler(0, o.policy | reset, 0)
+            .map_err(|e| RunError::Usage(explain(e, "sched_setscheduler")))?;
+    } else {
+        let mut a = random_attr(o.slice.unwrap_or_default(), o.chaos).map_err(RunError::Usage)?;
         a.sched_nice = sys::get_nice(0).unwrap_or(0);
-        if policy & SCHED_RESET_ON_FORK != 0 {
+        if o.reset_on_fork {
             a.sched_flags |= sys::SCHED_FLAG_RESET_ON_FORK;
         }
-        sys::sched_setattr(0, &a).map_err(|e| match e {
-            sys::EINVAL => format!(
-                "sched_setattr: {e}: a slice is 100us to 100ms, a chaos minimum 10us to the slice (or the kernel predates them)"
-            ),
-            sys::EPERM if chaos => format!("sched_setattr: {e}: chaos mode needs CAP_SYS_NICE"),
-            _ => explain(e, "sched_setattr"),
+        sys::sched_setattr(0, &a).map_err(|e| {
+            RunError::Usage(match e {
+                sys::EINVAL => format!(
+                    "sched_setattr: {e}: a slice is 100us to 100ms, a chaos minimum 10us to the slice (or the kernel predates them)"
+                ),
+                sys::EPERM if o.chaos => format!("sched_setattr: {e}: chaos mode needs CAP_SYS_NICE"),
+                _ => explain(e, "sched_setattr"),
+            })
         })?;
     }
-    let err = Command::new(cmd).args(&args[i + 1..]).exec();
-    Err(format!("{cmd}: {err}"))
+    let err = Command::new(&o.cmd[0]).args(&o.cmd[1..]).exec();
+    Err(RunError::Exec(format!("run: {}: {err}", o.cmd[0]), exec_status(&err)))
 }
 
 fn cmd(args: &[String]) -> Result<(), String> {
     let (verb, rest) = args.split_first().ok_or("expected a command")?;
     match verb.as_str() {
-        "run" => run(rest),
         "set" | "unset" => {
             let policy = if verb == "set" { SCHED_RANDOM } else { SCHED_OTHER };
             for pid in parse_pids(rest)? {
@@ -219,30 +363,76 @@ fn cmd(args: &[String]) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("hunt") {
-        return hunt_main(&args[1..]);
-    }
-    if args.is_empty() || args[0] == "--help" || args[0] == "-h" {
+    let Some((verb, rest)) = args.split_first() else {
         println!("{USAGE}");
-        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        return ExitCode::from(2);
+    };
+    if is_help(verb) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    match verb.as_str() {
+        "hunt" => return hunt_main(rest),
+        "run" => return run_main(rest),
+        _ => {}
+    }
+    // set, unset, get and slice take no options: --help anywhere asks for help.
+    if let Some(u) = usage_of(verb).filter(|_| rest.iter().any(|a| is_help(a))) {
+        println!("{u}");
+        return ExitCode::SUCCESS;
     }
     match cmd(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("sched-random: {e}");
-            eprintln!("Try 'sched-random --help'.");
+            match usage_of(verb) {
+                Some(_) => eprintln!("Try 'sched-random {verb} --help'."),
+                None => eprintln!("Try 'sched-random --help'."),
+            }
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run_main(args: &[String]) -> ExitCode {
+    let e = match parse_run(args) {
+        Ok(o) if o.help => {
+            println!("{RUN_USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(o) => match run(&o) {
+            Ok(()) => return ExitCode::SUCCESS,
+            Err(e) => e,
+        },
+        Err(e) => RunError::Usage(e),
+    };
+    match e {
+        RunError::Usage(e) => {
+            eprintln!("sched-random: {e}");
+            eprintln!("Try 'sched-random run --help'.");
+            ExitCode::from(2)
+        }
+        RunError::Exec(e, status) => {
+            eprintln!("sched-random: {e}");
+            ExitCode::from(status)
         }
     }
 }
 
 /// `hunt` has its own exit codes: 1 means a run failed, not a usage error.
 fn hunt_main(args: &[String]) -> ExitCode {
-    if args.first().is_some_and(|a| a == "--help" || a == "-h") {
-        println!("{}", hunt::USAGE);
-        return ExitCode::SUCCESS;
-    }
-    match hunt::parse(args).and_then(|o| hunt::hunt(&o)) {
+    let result = hunt::parse(args).and_then(|o| {
+        if o.help {
+            println!("{}", hunt::USAGE);
+            Ok(false)
+        } else if o.dry_run {
+            println!("{}", hunt::plan(&o));
+            Ok(false)
+        } else {
+            hunt::hunt(&o)
+        }
+    });
+    match result {
         Ok(false) => ExitCode::SUCCESS,
         Ok(true) => ExitCode::from(1),
         Err(e) => {
@@ -255,7 +445,61 @@ fn hunt_main(args: &[String]) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_duration, parse_slice, random_attr, Slice};
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn every_subcommand_has_its_own_usage() {
+        for verb in ["run", "set", "unset", "get", "slice", "hunt"] {
+            let u = usage_of(verb).unwrap_or_else(|| panic!("no usage for {verb}"));
+            assert!(u.starts_with(&format!("usage: sched-random {verb}")), "{verb}: {u}");
+        }
+        assert_eq!(usage_of("bogus"), None);
+    }
+
+    #[test]
+    fn run_options() {
+        assert!(parse_run(&args("--help")).unwrap().help);
+        assert!(parse_run(&args("--chaos -h")).unwrap().help);
+        // After COMMAND, --help is COMMAND's.
+        let o = parse_run(&args("prog --help")).unwrap();
+        assert!(!o.help);
+        assert_eq!(o.cmd, args("prog --help"));
+        let o = parse_run(&args("-- --help")).unwrap();
+        assert_eq!((o.help, o.cmd), (false, args("--help")));
+        let o = parse_run(&args("--policy fifo --reset-on-fork -- prog a b")).unwrap();
+        assert_eq!((o.policy, o.reset_on_fork, o.chaos), (SCHED_FIFO, true, false));
+        assert_eq!(o.cmd, args("prog a b"));
+        let o = parse_run(&args("--chaos --seed 5 --slice 100us-2ms prog")).unwrap();
+        assert_eq!((o.policy, o.chaos, o.seed), (SCHED_RANDOM, true, Some(5)));
+        assert_eq!(o.slice, Some(Slice { min: 100_000, max: 2_000_000 }));
+        assert_eq!(parse_run(&args("--policy other prog")).unwrap().policy, SCHED_OTHER);
+        for bad in [
+            "",
+            "--",
+            "--chaos",
+            "--bogus prog",
+            "--policy",
+            "--policy rr prog",
+            "--policy other --chaos prog",
+            "--policy fifo --slice 1ms prog",
+            "--seed 3 prog",
+            "--chaos --seed x prog",
+            "--slice 100us-1ms prog",
+        ] {
+            assert!(parse_run(&args(bad)).is_err(), "accepted '{bad}'");
+        }
+    }
+
+    #[test]
+    fn exec_failures_are_127_and_126() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(exec_status(&Error::from(ErrorKind::NotFound)), 127);
+        assert_eq!(exec_status(&Error::from(ErrorKind::PermissionDenied)), 126);
+    }
 
     #[test]
     fn slices() {
