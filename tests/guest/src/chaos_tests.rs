@@ -150,19 +150,24 @@ fn abi() -> TestResult {
         if sys::drop_privileges(65534, 65534).is_err() {
             return 41;
         }
-        if set_random(0, true, 500 * US, 2 * MS) != Ok(0) {
+        // A higher minimum, or whole slices after leaving chaos mode, is
+        // a longer mean slice: privileged. A shorter slice is not.
+        if set_random(0, true, 500 * US, 2 * MS) != Err(EPERM) {
             return 42;
         }
-        if set_random(0, false, 0, 2 * MS) != Ok(0) {
+        if set_random(0, false, 0, 2 * MS) != Err(EPERM) || chaos_of(0) != Ok((SCHED_RANDOM, true, 0, 2 * MS)) {
             return 43;
         }
-        if set_random(0, true, 0, 2 * MS) != Err(EPERM) {
+        if set_random(0, true, 0, MS) != Ok(0) {
             return 44;
+        }
+        if sys::sched_setscheduler(0, sys::SCHED_OTHER, 0).is_err() {
+            return 45;
         }
         0
     })?;
-    ensure!(code == 0, "unprivileged chaos-mode task: child exit {code} (42: new minimum refused, 43: leaving refused, 44: entering again allowed)");
-    Ok("minimum 1 ns/9 us/above the slice/200 ms, chaos with SCHED_OTHER/FIFO: EINVAL; 0/10 us/100 us/2 ms/5 ms/200 us read back, 5 ms kept under a 2 ms sysctl; kept by sched_setscheduler, KEEP_PARAMS, fork, threads; reset-on-fork and leaving clear it; unprivileged: may leave or change it, not enter (EPERM)".into())
+    ensure!(code == 0, "unprivileged chaos-mode task: child exit {code} (42: higher minimum allowed, 43: leaving chaos mode while SCHED_RANDOM allowed, 44: shorter slice refused, 45: leaving the class refused)");
+    Ok("minimum 1 ns/9 us/above the slice/200 ms, chaos with SCHED_OTHER/FIFO: EINVAL; 0/10 us/100 us/2 ms/5 ms/200 us read back, 5 ms kept under a 2 ms sysctl; kept by sched_setscheduler, KEEP_PARAMS, fork, threads; reset-on-fork and leaving clear it; unprivileged: may not enter it, raise its minimum or leave it while SCHED_RANDOM (EPERM), may shorten its slice or leave the class".into())
 }
 
 /// `sched-random run --chaos`, `get`, and `hunt --chaos --seed`.

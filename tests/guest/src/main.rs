@@ -86,7 +86,9 @@ pub fn retry_once(f: fn() -> TestResult) -> TestResult {
         Err(NotPassed::Fail(first)) => match f() {
             Ok(d) => Ok(format!("{d} [second run; the first failed: {first}]")),
             Err(NotPassed::Fail(second)) => Err(format!("{second} [also failed before: {first}]").into()),
-            Err(NotPassed::Skip(why)) => Err(format!("skipped on the second run ({why}) after a failure: {first}").into()),
+            Err(NotPassed::Skip(why)) => {
+                Err(format!("skipped on the second run ({why}) after a failure: {first}").into())
+            }
         },
         r => r,
     }
@@ -209,7 +211,9 @@ fn run_isolated(name: &str) -> String {
     let err = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     let mut result = None;
     for l in out.lines() {
-        let is_result = ["PASS ", "FAIL ", "SKIP "].iter().any(|k| l.strip_prefix(k).is_some_and(|r| r.split(' ').next() == Some(name)));
+        let is_result = ["PASS ", "FAIL ", "SKIP "]
+            .iter()
+            .any(|k| l.strip_prefix(k).is_some_and(|r| r.split(' ').next() == Some(name)));
         if is_result && result.is_none() {
             result = Some(l.to_string());
         } else {

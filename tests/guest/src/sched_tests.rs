@@ -263,7 +263,27 @@ fn abi_slice() -> TestResult {
         0
     })?;
     ensure!(code == 0, "unprivileged slice changes: child exit {code} (32: shorter refused, 33/34: longer allowed)");
-    Ok("99 us, 100 ms + 1 ns, 1 s: EINVAL; 100 us/2 ms/100 ms/0 read back; rr interval covers it; kept by sched_setscheduler and fork; no fair slice carried in; unprivileged: shorter only".into())
+    // Unprivileged, on the default: an own slice must stay no longer than
+    // the default can ever be (the sysctl's floor, 1 ms), or it would
+    // outlast a later, lower default; and an own slice is not left for
+    // the default, which a later sysctl change may lengthen.
+    let code = in_child(|| {
+        if sys::sched_setscheduler(0, SCHED_RANDOM, 0).is_err() || sys::drop_privileges(65534, 65534).is_err() {
+            return 40;
+        }
+        if set_slice(0, 4 * MS) != Err(EPERM) || slice_of(0) != Ok(0) {
+            return 41; // as long as today's default
+        }
+        if set_slice(0, MS) != Ok(0) {
+            return 42;
+        }
+        if set_slice(0, 0) != Err(EPERM) || slice_of(0) != Ok(MS) {
+            return 43;
+        }
+        0
+    })?;
+    ensure!(code == 0, "unprivileged task on the default: child exit {code} (41: an own slice as long as the default allowed, 42: 1 ms refused, 43: back to the default allowed)");
+    Ok("99 us, 100 ms + 1 ns, 1 s: EINVAL; 100 us/2 ms/100 ms/0 read back; rr interval covers it; kept by sched_setscheduler and fork; no fair slice carried in; unprivileged: shorter only, at most 1 ms from the default, no return to the default".into())
 }
 
 fn abi_nice_roundtrip() -> TestResult {
@@ -366,7 +386,10 @@ fn cli_hunt() -> TestResult {
         "--bug-exit 1 with runs that exit 3: {code:?} {out}"
     );
     let (code, out, _) = hunt(&["-n", "3", "--bug-exit", "1", "--", sh, "sh", "-c", "exit 1"])?;
-    ensure!(code == Some(1) && out.contains("3 of 3 runs failed"), "--bug-exit 1 with runs that exit 1: {code:?} {out}");
+    ensure!(
+        code == Some(1) && out.contains("3 of 3 runs failed"),
+        "--bug-exit 1 with runs that exit 1: {code:?} {out}"
+    );
     let probe = "sched-random get 0; grep Cpus_allowed_list /proc/self/status; kill -9 $$";
     let cpu = crate::workers::last_cpu().to_string();
     let (code, out, _) = hunt(&["-n", "3", "--cpus", &cpu, "--", sh, "sh", "-c", probe])?;

@@ -74,6 +74,12 @@ pub const NR_CLOCK_GETTIME: i64 = 228;
 pub const NR_SCHED_SETATTR: i64 = 314;
 pub const NR_SCHED_GETATTR: i64 = 315;
 pub const NR_MYCALL: i64 = 548;
+pub const NR_RT_SIGACTION: i64 = 13;
+pub const NR_PRLIMIT64: i64 = 302;
+
+/// RLIMIT_RTTIME: microseconds of CPU a real-time (or SCHED_RANDOM) task
+/// may use without blocking.
+pub const RLIMIT_RTTIME: u32 = 15;
 
 /// # Safety
 ///
@@ -508,4 +514,21 @@ pub fn poll_in(fd: &impl std::os::unix::io::AsRawFd, timeout_ms: i32) -> Result<
 pub fn term_signal(status: i32) -> Option<i32> {
     let sig = status & 0x7f;
     (sig != 0 && sig != 0x7f).then_some(sig)
+}
+
+/// Sets this process's `resource` limit to `soft`/`hard` (prlimit64).
+pub fn set_rlimit(resource: u32, soft: u64, hard: u64) -> SysResult {
+    let new = [soft, hard];
+    // SAFETY: `new` is a valid struct rlimit64 for the call's duration; no
+    // old limit is asked for (NULL).
+    unsafe { sys(NR_PRLIMIT64, &[0, resource as i64, new.as_ptr() as i64, 0]) }
+}
+
+/// Ignores signal `sig` in this process (SIG_IGN).
+pub fn ignore_signal(sig: i32) -> SysResult {
+    // struct kernel_sigaction: handler, flags, restorer, mask.
+    let act: [u64; 4] = [1, 0, 0, 0];
+    // SAFETY: `act` is a valid kernel_sigaction for the call; no old
+    // action is asked for (NULL); the mask is 8 bytes.
+    unsafe { sys(NR_RT_SIGACTION, &[sig as i64, act.as_ptr() as i64, 0, 8]) }
 }
