@@ -259,6 +259,13 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 {
 	struct random_rq *rrq = &rq->random;
 
+	/*
+	 * RLIMIT_RTTIME counts the CPU time used since the task last blocked,
+	 * as for RT tasks (enqueue_task_rt()); see watchdog().
+	 */
+	if (flags & ENQUEUE_WAKEUP)
+		p->rt.timeout = 0;
+
 	if (WARN_ON_ONCE(!random_rq_enqueue(rrq, p)))
 		return;
 
@@ -413,6 +420,15 @@ static void __task_tick_random(struct rq *rq, struct task_struct *p, int queued)
 	cpufreq_update_util(rq, 0);
 
 	/*
+	 * RLIMIT_RTTIME applies as to RT tasks: rt.c's watchdog() counts the
+	 * ticks since the task last blocked in p->rt.timeout (at most one a
+	 * jiffy, hrtick calls included) and past the limit has
+	 * check_thread_timers() send SIGXCPU at the soft, SIGKILL at the hard
+	 * limit.
+	 */
+	watchdog(rq, p);
+
+	/*
 	 * At the end of a slice: pick again if there is a choice, or if
 	 * balance_random() could take a task from a busier CPU.
 	 */
@@ -463,6 +479,17 @@ static void switched_to_random(struct rq *rq, struct task_struct *p)
 	if (task_current(rq, p)) {
 		/* From now on its running time is SCHED_RANDOM utilization. */
 		update_random_rq_load_avg(rq_clock_pelt(rq), rq, 0);
+		/*
+		 * Running does not make it the task to run now: the fair
+		 * server may have picked it, ahead of RT, while it was a
+		 * fair task (p->dl_server), or it comes down from RT or
+		 * deadline. Either way an RT or deadline task may be
+		 * waiting, and no slice end of ours would give it the CPU:
+		 * pick again, as switched_to_fair() does.
+		 */
+		if (p->dl_server || sched_dl_runnable(rq) ||
+		    sched_rt_runnable(rq))
+			resched_curr(rq);
 		return;
 	}
 

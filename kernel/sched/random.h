@@ -89,6 +89,13 @@ struct random_rq {
 #define SCHED_RANDOM_SLICE_MAX	(100 * NSEC_PER_MSEC)
 
 /*
+ * The lowest value of kernel.sched_random_timeslice_ms (its extra1,
+ * SYSCTL_ONE), in ns: the longest own slice a task on the default may
+ * choose without privilege, since no later default is shorter.
+ */
+#define SCHED_RANDOM_TIMESLICE_FLOOR	(1 * NSEC_PER_MSEC)
+
+/*
  * The shortest chaos-mode slice (sched_attr.sched_period), and the one a
  * minimum of 0 means: hrtick_start() arms no timer shorter than 10 us. A
  * racy window is a few microseconds of a thread's CPU time, and a thread

@@ -221,8 +221,13 @@ fn run_isolated(name: &str) -> String {
             println!("  {name}: {l}");
         }
     }
-    let stderr_tail: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    let stderr_tail = stderr_tail[stderr_tail.len().saturating_sub(3)..].join(" | ");
+    // A panic's own two lines ("panicked at FILE:LINE:" and the message),
+    // else the last three lines.
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    let stderr_tail = match lines.iter().position(|l| l.contains("panicked at")) {
+        Some(i) => lines[i..(i + 2).min(lines.len())].join(" "),
+        None => lines[lines.len().saturating_sub(3)..].join(" | "),
+    };
     let how = match status {
         None => format!("killed after the {} s timeout", TEST_TIMEOUT.as_secs()),
         Some(s) => match (s.code(), s.signal()) {
