@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/run-in and scripts/hunt end to end, on the debug kernel and its
+# initramfs (built by scripts/test; nothing is built here): a dynamically
+# linked C program built on this host, a python3 script and a shell
+# pipeline run in the guest, with their exit status, signals, arguments,
+# output and files coming back; the policy and chaos mode are as asked;
+# a missing command, a bad option and a broken kernel image end in a clear
+# error and leave no QEMU behind; a hunt of /bin/true finds nothing.
+# Prints one line per check: PASS host.run_in_NAME: detail, or FAIL
+# host.run_in_NAME: reason; exits 1 if a check failed.
+#
+# Usage: tests/host/run-in.sh     (SR_RUN_IN_CPUS=N: the guests' CPUs, default 2)
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${SR_OUT:-$TOP/out}
+RUN_IN=$TOP/scripts/run-in
+HUNT=$TOP/scripts/hunt
+CPUS=${SR_RUN_IN_CPUS:-2}
+FAILED=0
+
+pass() { printf 'PASS host.run_in_%s: %s\n' "$1" "$2"; }
+fail() {
+	printf 'FAIL host.run_in_%s: %s\n' "$1" "$2"
+	FAILED=1
+}
+
+if [ ! -f "$OUT/build/debug/arch/x86/boot/bzImage" ] || [ ! -f "$OUT/initramfs-debug.cpio.gz" ]; then
+	fail setup "no debug kernel or initramfs in $OUT (scripts/test builds them)"
+	exit 1
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/run-in-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# The QEMU processes of scripts/run-in and scripts/hunt (srmode=host).
+qemus() { pgrep -f 'qemu-system.*srmode=host' | sort || true; }
+BEFORE=$(qemus)
+# left_behind: the QEMU processes that were not running before the tests.
+left_behind() { comm -13 <(printf '%s\n' "$BEFORE") <(qemus) | tr '\n' ' '; }
+
+# sr NAME [ARGS...]: runs ARGS (scripts/run-in or scripts/hunt and its
+# arguments); its stdout in NAME.out, stderr in NAME.err, exit status in
+# RC, and in FIRST the seconds from the start to its first line of
+# stdout (empty if it printed none).
+sr() {
+	local name=$1 t0 t1=''
+	shift
+	RC=0
+	t0=$EPOCHREALTIME
+	{ "$@" 2>"$name.err" || echo "$?" >"$name.rc"; } | {
+		if IFS= read -r line; then
+			t1=$EPOCHREALTIME
+			printf '%s\n' "$line"
+			cat
+		fi
+		echo "$t1" >"$name.t1"
+	} >"$name.out"
+	[ ! -f "$name.rc" ] || RC=$(cat "$name.rc")
+	FIRST=''
+	t1=$(cat "$name.t1")
+	if [ -n "$t1" ]; then FIRST=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }'); fi
+}
+
+# shows NAME: a failure's evidence, in one line.
+shows() { printf 'exit %s, stdout [%s], stderr [%s]' "$RC" "$(head -c 300 "$1.out" | tr '\n' '|')" "$(head -c 300 "$1.err" | tr '\n' '|')"; }
+
+# ---- a dynamically linked C program ---------------------------------
+cat >prog.c <<'EOF'
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "ok";
+
+	printf("prog: %s\n", what);
+	fflush(stdout);
+	fprintf(stderr, "prog: on stderr\n");
+	if (!strcmp(what, "exit1"))
+		return 1;
+	if (!strcmp(what, "segv"))
+		*(volatile int *)0 = 1;	/* -O0: a real fault, not a trap */
+	if (!strcmp(what, "abort"))
+		abort();
+	return 0;
+}
+EOF
+if ! cc -O0 -o prog prog.c 2>cc.err; then
+	fail c_build "cc failed: $(head -c 300 cc.err)"
+	exit 1
+fi
+ldd ./prog >ldd.out 2>&1 || true
+if ! grep -q 'libc\.so' ldd.out; then
+	fail c_build "prog is not dynamically linked against libc: $(tr '\n' ' ' <ldd.out)"
+fi
+
+sr c_exit0 "$RUN_IN" --kernel debug --cpus "$CPUS" -- ./prog ok
+if [ "$RC" = 0 ] && [ "$(cat c_exit0.out)" = "prog: ok" ] && grep -qx 'prog: on stderr' c_exit0.err; then
+	pass c_exit0 "a dynamically linked C program built with cc exits 0; its stdout and stderr come back apart"
+	if [ -n "$FIRST" ]; then
+		pass first_line "${FIRST} s from invoking scripts/run-in --kernel debug (TCG, $CPUS vCPUs) to the program's first line"
+	else
+		fail first_line "no line of output"
+	fi
+else
+	fail c_exit0 "$(shows c_exit0)"
+fi
+
+for t in "exit1 1 exit status 1" "segv 139 SIGSEGV: 128+11" "abort 134 SIGABRT: 128+6"; do
+	read -r arg want why <<<"$t"
+	sr "c_$arg" "$RUN_IN" --kernel debug --cpus "$CPUS" -- ./prog "$arg"
+	name=c_$arg
+	[ "$arg" = exit1 ] || name=c_${why%%:*}
+	name=${name,,}
+	if [ "$RC" = "$want" ] && [ "$(cat "c_$arg.out")" = "prog: $arg" ]; then
+		pass "$name" "./prog $arg: exit $RC ($why)"
+	else
+		fail "$name" "want exit $want ($why): $(shows "c_$arg")"
+	fi
+done
+
+# ---- python3, arguments, a file, the policy ---------------------------
+cat >script.py <<'EOF'
+import os, sys
+print("argv", repr(sys.argv[1:]))
+with open("from-guest.txt", "w") as f:
+    f.write("written in the guest\n")
+with open("/proc/self/sched") as f:
+    for line in f:
+        if line.startswith("policy"):
+            print("policy", line.split(":")[1].strip())
+EOF
+rm -f from-guest.txt
+# shellcheck disable=SC2016 # a literal $HOME, for the guest to pass on as is
+sr python "$RUN_IN" --kernel debug --cpus "$CPUS" -- python3 script.py 'two words' "it's" '"dq"' '$HOME' '' 'a;b|c'
+want="argv ['two words', \"it's\", '\"dq\"', '\$HOME', '', 'a;b|c']"
+if [ "$RC" = 0 ] && grep -q '^argv ' python.out; then
+	pass python "python3 ($(command -v python3)) ran a script in the guest"
+else
+	fail python "$(shows python)"
+fi
+if grep -qxF "$want" python.out; then
+	pass args "spaces, quotes, \$, an empty argument and ;| arrive as given: $(grep '^argv' python.out)"
+else
+	fail args "want [$want]: $(shows python)"
+fi
+if [ "$(cat from-guest.txt 2>/dev/null)" = "written in the guest" ]; then
+	pass cwd_file "a file the command wrote in the working directory is on the host"
+else
+	fail cwd_file "no from-guest.txt on the host after the run: $(ls)"
+fi
+if grep -qx 'policy 8' python.out; then
+	pass policy "the command ran under policy 8 (SCHED_RANDOM; /proc/self/sched)"
+else
+	fail policy "no 'policy 8' from /proc/self/sched: $(shows python)"
+fi
+
+# ---- a shell pipeline in chaos mode ------------------------------------
+# The guest has the static sched-random the initramfs was built from at its
+# host path (the host's / is its root), and its own copy in /run.
+SRBIN=$OUT/cargo/x86_64-unknown-linux-gnu/release/sched-random
+[ -x "$SRBIN" ] || SRBIN=/run/sched-random/sched-random
+sr chaos "$RUN_IN" --kernel debug --cpus "$CPUS" --chaos -- \
+	sh -c "$SRBIN get 0 | tr a-z A-Z | sed 's/^/piped: /'; seq 1 100 | sort -rn | head -n 1"
+if [ "$RC" = 0 ] && grep -qx '100' chaos.out && grep -q '^piped: ' chaos.out; then
+	pass pipeline "sh -c 'A | B | C; seq | sort | head' ran: $(tr '\n' ' ' <chaos.out)"
+else
+	fail pipeline "$(shows chaos)"
+fi
+if grep -qx 'piped: 0: SCHED_RANDOM (8) CHAOS' chaos.out; then
+	pass chaos "with --chaos the command ran in chaos mode (sched-random get 0: $(grep '^piped' chaos.out | cut -c9-))"
+else
+	fail chaos "want 'SCHED_RANDOM (8) chaos' from sched-random get 0: $(shows chaos)"
+fi
+
+# ---- errors: a clear message, non-zero, no QEMU left --------------------
+sr missing "$RUN_IN" --kernel debug --cpus "$CPUS" -- no-such-command-here arg
+left=$(left_behind)
+if [ "$RC" = 127 ] && grep -q 'no-such-command-here: command not found' missing.err && [ -z "$left" ]; then
+	pass missing_command "exit 127: $(head -n 1 missing.err | cut -c1-80)..."
+else
+	fail missing_command "want 127 and 'command not found', no QEMU left (left: ${left:-none}): $(shows missing)"
+fi
+
+bad=()
+sr badopt "$RUN_IN" --kernel debug --bogus -- true
+[ "$RC" = 2 ] && grep -q "unknown option '--bogus'" badopt.err || bad+=("run-in --bogus: $(shows badopt)")
+sr badopt2 "$RUN_IN" --kernel nosuch -- true
+[ "$RC" = 2 ] && grep -q "kernel takes main or debug" badopt2.err || bad+=("run-in --kernel nosuch: $(shows badopt2)")
+sr badopt3 "$HUNT" --kernel debug -n 0 -- true
+[ "$RC" = 2 ] && grep -q -- "-n takes a number" badopt3.err || bad+=("hunt -n 0: $(shows badopt3)")
+sr badopt4 "$HUNT" --kernel debug --bogus -- true
+[ "$RC" = 2 ] && grep -q "unknown option '--bogus'" badopt4.err || bad+=("hunt --bogus: $(shows badopt4)")
+left=$(left_behind)
+[ -z "$left" ] || bad+=("QEMU left behind: $left")
+if [ ${#bad[@]} = 0 ]; then
+	pass bad_option "exit 2 with a message, no boot: run-in --bogus, --kernel nosuch; hunt -n 0, --bogus"
+else
+	fail bad_option "${bad[*]}"
+fi
+
+bad=()
+head -c 100000 /dev/urandom >garbage.img
+sr broken "$RUN_IN" --kernel debug --kernel-image "$WORK/garbage.img" -- true
+[ "$RC" = 125 ] && grep -q 'error: QEMU failed' broken.err || bad+=("random bytes: $(shows broken)")
+detail=$(head -n 1 broken.err | cut -c1-100)
+sr broken2 "$RUN_IN" --kernel debug --kernel-image "$WORK/nonexistent" -- true
+[ "$RC" = 125 ] && grep -q 'error: QEMU failed' broken2.err || bad+=("no such file: $(shows broken2)")
+head -c 1000000 "$OUT/build/debug/arch/x86/boot/bzImage" >truncated.img
+sr broken3 "$RUN_IN" --kernel debug --kernel-image "$WORK/truncated.img" -- true
+[ "$RC" = 125 ] && grep -q 'error: ' broken3.err || bad+=("truncated: $(shows broken3)")
+left=$(left_behind)
+[ -z "$left" ] || bad+=("QEMU left behind: $left")
+if [ ${#bad[@]} = 0 ]; then
+	pass broken_kernel "exit 125, no QEMU left, for random bytes, a missing file and a truncated bzImage: $detail"
+else
+	fail broken_kernel "${bad[*]}"
+fi
+
+# ---- scripts/hunt -------------------------------------------------------
+sr hunt "$HUNT" --kernel debug --vcpus "$CPUS" -n 5 -- /bin/true
+left=$(left_behind)
+if [ "$RC" = 0 ] && grep -q '^/bin/true: 0 of 5 runs failed under SCHED_RANDOM' hunt.out &&
+	grep -q '5/5 runs, 0 failed' hunt.err && [ -z "$left" ]; then
+	pass hunt "scripts/hunt --kernel debug -n 5 -- /bin/true: $(head -n 1 hunt.out)"
+else
+	fail hunt "want exit 0 and '0 of 5', no QEMU left (left: ${left:-none}): $(shows hunt)"
+fi
+
+exit "$FAILED"
