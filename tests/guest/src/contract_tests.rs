@@ -16,6 +16,7 @@ pub fn tests() -> Vec<Test> {
     vec![
         Test { name: "contract.stranded_behind_fifo", run: || crate::retry_once(stranded_behind_fifo) },
         Test { name: "contract.class_change_under_fair_server", run: class_change_under_fair_server },
+        Test { name: "contract.class_order_tickless", run: class_order_tickless },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
         Test { name: "contract.moved_behind_fifo", run: moved_behind_fifo },
         Test { name: "contract.help_from_one_wakeup", run: help_from_one_wakeup },
@@ -1087,10 +1088,13 @@ fn switch_under_server(cpu: usize, to: u32) -> Result<ServerSwitch, String> {
             while sys::thread_cpu_ns() - c0 < 2_000_000 {
                 std::hint::spin_loop();
             }
+            // Said before the call: with the hole closed the call itself
+            // ends with a preemption, and a SCHED_FIFO 1 task then waits
+            // behind the hog.
+            sw.store(true, Ordering::SeqCst);
             if to != SCHED_OTHER {
                 sys::sched_setscheduler(0, to, if to == SCHED_FIFO { 1 } else { 0 }).map_err(err("switch"))?;
             }
-            sw.store(true, Ordering::SeqCst);
             while !st.load(Ordering::Relaxed) {
                 std::hint::spin_loop();
             }
@@ -1115,7 +1119,37 @@ fn switch_under_server(cpu: usize, to: u32) -> Result<ServerSwitch, String> {
         }
         let hog_tid = hog_tid_of(cpu);
         let r = if !switched.load(Ordering::SeqCst) {
-            Err("the spinner never ran under the fair server in 5 s".to_string())
+            let fs: Vec<String> = random_rq_fields(cpu)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("fair_server"))
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            // The root cfs_rq of that CPU, from sched/debug.
+            let cfs: String = std::fs::read_to_string("/sys/kernel/debug/sched/debug")
+                .unwrap_or_default()
+                .split(&format!("cfs_rq[{cpu}]:"))
+                .nth(1)
+                .map(|sec| {
+                    sec.lines()
+                        .skip(1)
+                        .take_while(|l| l.trim_start().starts_with('.'))
+                        .filter(|l| l.contains("nr_") || l.contains("delayed"))
+                        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            let st = std::fs::read_to_string(format!("/proc/self/task/{spin_tid}/stat")).unwrap_or_default();
+            let wchan = std::fs::read_to_string(format!("/proc/self/task/{spin_tid}/wchan")).unwrap_or_default();
+            let stack = std::fs::read_to_string(format!("/proc/self/task/{spin_tid}/stack")).unwrap_or_default();
+            Err(format!(
+                "switching to {}: the spinner never ran under the fair server in 5 s (CPU {cpu}: {}; state = active, throttled, defer_armed, defer_running, queued, timer; cfs_rq: {cfs}; spinner stat {}, wchan {wchan}, stack {})",
+                sys::policy_name(to),
+                fs.join(", "),
+                st.trim(),
+                stack.replace('\n', " | ")
+            ))
         } else {
             let (h0, s0, w0, t0) =
                 (runtime(hog_tid), runtime(spin_tid), wakeups.load(Ordering::Relaxed), Instant::now());
@@ -1295,5 +1329,78 @@ fn rlimit_rttime() -> TestResult {
     );
     ensure!(by_limit(r_soft, 24), "no SIGXCPU at the soft limit: {detail}");
     ensure!(by_limit(r_hard, 9), "no SIGKILL at the hard limit: {detail}");
+    Ok(detail)
+}
+
+/// Shares of `window` that each of a crew's workers gets, measured by a
+/// controller (SCHED_FIFO 50) on `ctl_mask`; `widen` lets worker 1 run on
+/// every CPU once the crew runs.
+fn crew_shares(specs: &[WorkerSpec], ctl_mask: u64, window: Duration, widen: bool) -> Result<Vec<f64>, String> {
+    let crew = Crew::start(specs)?;
+    let tids = crew.tids();
+    let r = workers::as_controller(ctl_mask, || -> Result<Vec<f64>, String> {
+        crew.go();
+        if widen {
+            sys::set_affinity(tids[1], sys::online_mask()).map_err(err("widen"))?;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let (r0, t0) = (tids.iter().map(|&t| runtime(t)).collect::<Vec<_>>(), Instant::now());
+        std::thread::sleep(window);
+        let wall = t0.elapsed().as_nanos() as f64;
+        Ok(tids.iter().zip(&r0).map(|(&t, &r)| runtime(t).saturating_sub(r) as f64 / wall).collect())
+    })?;
+    crew.finish();
+    r
+}
+
+/// Issue 30, item 4: the class order holds on a tickless (nohz_full) CPU
+/// where the kernel has one (else on a ticking CPU), with workers that
+/// start as SCHED_OTHER and switch themselves, as programs do:
+/// - SCHED_FIFO above SCHED_RANDOM: a FIFO and a SCHED_RANDOM spinner;
+/// - SCHED_RANDOM above SCHED_OTHER at least as RT is: the share a
+///   SCHED_OTHER spinner gets next to a SCHED_RANDOM spinner, against the
+///   share it gets next to a SCHED_FIFO one (the fair server's, plus
+///   whatever 6.12 gives fair tasks on a tickless CPU);
+/// - the fair balancer sees a CPU taken by SCHED_RANDOM as one taken by
+///   RT: a SCHED_OTHER spinner that shares CPU 0 with a hog may move to
+///   the idle CPUs; its share next to a SCHED_RANDOM hog against its
+///   share next to a SCHED_FIFO hog.
+fn class_order_tickless() -> TestResult {
+    let nohz = workers::nohz_full_cpus();
+    let (cpu, kind) = match nohz.last() {
+        Some(&c) => (c, "nohz_full"),
+        None => (workers::last_cpu(), "ticking"),
+    };
+    let on = |policy: u32, prio: i32, mask: u64| WorkerSpec { policy, prio, mask, record: false };
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let order =
+        crew_shares(&[on(SCHED_FIFO, 10, 1 << cpu), on(SCHED_RANDOM, 0, 1 << cpu)], 1, Duration::from_secs(2), false)?;
+    let fair_rnd =
+        crew_shares(&[on(SCHED_RANDOM, 0, 1 << cpu), on(SCHED_OTHER, 0, 1 << cpu)], 1, Duration::from_secs(3), false)?;
+    let fair_fifo =
+        crew_shares(&[on(SCHED_FIFO, 10, 1 << cpu), on(SCHED_OTHER, 0, 1 << cpu)], 1, Duration::from_secs(3), false)?;
+    let last = 1u64 << workers::last_cpu();
+    let moved_rnd = crew_shares(&[on(SCHED_RANDOM, 0, 1), on(SCHED_OTHER, 0, 1)], last, Duration::from_secs(3), true)?;
+    let moved_fifo = crew_shares(&[on(SCHED_FIFO, 10, 1), on(SCHED_OTHER, 0, 1)], last, Duration::from_secs(3), true)?;
+    let detail = format!(
+        "{kind} CPU {cpu}: SCHED_FIFO {} vs SCHED_RANDOM {} of 2 s; SCHED_OTHER next to SCHED_RANDOM {} (SCHED_RANDOM {}) vs next to SCHED_FIFO {} (control) of 3 s; SCHED_OTHER sharing CPU 0 with a hog, other CPUs allowed: {} next to SCHED_RANDOM vs {} next to SCHED_FIFO (control)",
+        pct(order[0]),
+        pct(order[1]),
+        pct(fair_rnd[1]),
+        pct(fair_rnd[0]),
+        pct(fair_fifo[1]),
+        pct(moved_rnd[1]),
+        pct(moved_fifo[1])
+    );
+    ensure!(order[0] >= 0.85 && order[1] <= 0.10, "SCHED_RANDOM was not below SCHED_FIFO: {detail}");
+    ensure!(
+        fair_rnd[1] <= fair_fifo[1] + 0.10,
+        "SCHED_OTHER got more next to SCHED_RANDOM than next to SCHED_FIFO: {detail}"
+    );
+    ensure!(moved_fifo[1] >= 0.4, "inconclusive: the fair task did not leave the SCHED_FIFO hog's CPU: {detail}");
+    ensure!(
+        moved_rnd[1] >= 0.5 * moved_fifo[1],
+        "the fair balancer left a fair task behind a SCHED_RANDOM hog: {detail}"
+    );
     Ok(detail)
 }
