@@ -24,7 +24,7 @@ mod workers;
 
 use srsys as sys;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -161,16 +161,6 @@ fn run_one(name: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut r) = r {
-            let _ = r.read_to_end(&mut buf);
-        }
-        buf
-    })
-}
-
 /// Runs test `name` in a child process (`srtest one NAME`, a process group
 /// of its own, killed with whatever it forked once it ends) and returns its
 /// result line: the child's own, or a FAIL that says how the child ended
@@ -186,8 +176,8 @@ fn run_isolated(name: &str) -> String {
         Err(e) => return format!("FAIL {name} (0 ms): cannot start its process: {e}"),
     };
     let pgid = child.id() as i32;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
+    let out = sys::drain(child.stdout.take());
+    let err = sys::drain(child.stderr.take());
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break Some(s),

@@ -218,16 +218,6 @@ struct Failure {
     output: Vec<u8>,
 }
 
-fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut r) = r {
-            let _ = r.read_to_end(&mut buf);
-        }
-        buf
-    })
-}
-
 /// Runs the command once, with every CPU's decision stream seeded from
 /// `seed` first if given; returns how it ended and what it printed.
 fn run_once(o: &Options, seed: Option<u64>) -> Result<(Outcome, Vec<u8>), String> {
@@ -262,8 +252,8 @@ fn run_once(o: &Options, seed: Option<u64>) -> Result<(Outcome, Vec<u8>), String
     cmd.process_group(0);
     let mut child =
         cmd.spawn().map_err(|e| format!("hunt: cannot start {} under {}: {e}", o.cmd[0], sys::policy_name(policy)))?;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
+    let out = sys::drain(child.stdout.take());
+    let err = sys::drain(child.stderr.take());
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {

@@ -532,3 +532,16 @@ pub fn ignore_signal(sig: i32) -> SysResult {
     // action is asked for (NULL); the mask is 8 bytes.
     unsafe { sys(NR_RT_SIGACTION, &[sig as i64, act.as_ptr() as i64, 0, 8]) }
 }
+
+/// Reads `r` (a child's pipe, say) to its end on a thread of its own, so
+/// that a child that fills one pipe cannot block on it while the caller
+/// waits on the other; the thread returns what it read.
+pub fn drain<R: std::io::Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut r) = r {
+            let _ = r.read_to_end(&mut buf);
+        }
+        buf
+    })
+}
