@@ -174,9 +174,65 @@ else
 	fail pipeline "$(shows chaos)"
 fi
 if grep -qx 'piped: 0: SCHED_RANDOM (8) CHAOS' chaos.out; then
-	pass chaos "with --chaos the command ran in chaos mode (sched-random get 0: $(grep '^piped' chaos.out | cut -c9-))"
+	pass chaos "with --chaos the command ran in chaos mode (sched-random get 0: $(sed -n "s/^piped: //p" chaos.out))"
 else
 	fail chaos "want 'SCHED_RANDOM (8) chaos' from sched-random get 0: $(shows chaos)"
+fi
+
+# ---- --sync-points: the preload library yields around pthread calls ----
+cat >locks.c <<'EOF'
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static sem_t s;
+static long n;
+static int done;
+
+static void *worker(void *arg)
+{
+	for (int i = 0; i < 1000; i++) {
+		pthread_mutex_lock(&m);
+		n++;
+		pthread_mutex_unlock(&m);
+	}
+	pthread_mutex_lock(&m);
+	done = 1;
+	pthread_cond_signal(&c);
+	pthread_mutex_unlock(&m);
+	sem_post(&s);
+	return arg;
+}
+
+int main(void)
+{
+	pthread_t t;
+
+	sem_init(&s, 0, 0);
+	pthread_create(&t, NULL, worker, NULL);
+	pthread_mutex_lock(&m);
+	while (!done)
+		pthread_cond_wait(&c, &m);
+	pthread_mutex_unlock(&m);
+	sem_wait(&s);
+	pthread_join(t, NULL);
+	printf("locks: n=%ld\n", n);
+	return n != 1000;
+}
+EOF
+if cc -O2 -pthread -o locks locks.c 2>cc.err; then
+	sr sync env SR_SYNC_POINTS_STATS=1 "$RUN_IN" --kernel debug --cpus "$CPUS" --chaos --sync-points=1 -- ./locks
+	stat=$(grep -E '^sync-points: pid [0-9]+: [0-9]+ decision points in [0-9]+ threads, [0-9]+ yields' sync.err | head -n 1)
+	yields=$(sed -n 's/.*, \([0-9]*\) yields$/\1/p' <<<"$stat")
+	if [ "$RC" = 0 ] && grep -qx 'locks: n=1000' sync.out && [ "${yields:-0}" -ge 2000 ]; then
+		pass sync_points "--chaos --sync-points=1: the program ran as before and yielded at its pthread calls (${stat#*: })"
+	else
+		fail sync_points "want exit 0, n=1000 and at least 2000 yields (a lock and an unlock each of 1000 times): $(shows sync)"
+	fi
+else
+	fail sync_points "cc failed: $(head -c 300 cc.err)"
 fi
 
 # ---- errors: a clear message, non-zero, no QEMU left --------------------
@@ -197,10 +253,12 @@ sr badopt3 "$HUNT" --kernel debug -n 0 -- true
 [ "$RC" = 2 ] && grep -q -- "-n takes a number" badopt3.err || bad+=("hunt -n 0: $(shows badopt3)")
 sr badopt4 "$HUNT" --kernel debug --bogus -- true
 [ "$RC" = 2 ] && grep -q "unknown option '--bogus'" badopt4.err || bad+=("hunt --bogus: $(shows badopt4)")
+sr badopt5 "$RUN_IN" --kernel debug --sync-points -- true
+[ "$RC" = 2 ] && grep -q "chaos mode only" badopt5.err || bad+=("run-in --sync-points without --chaos: $(shows badopt5)")
 left=$(left_behind)
 [ -z "$left" ] || bad+=("QEMU left behind: $left")
 if [ ${#bad[@]} = 0 ]; then
-	pass bad_option "exit 2 with a message, no boot: run-in --bogus, --kernel nosuch; hunt -n 0, --bogus"
+	pass bad_option "exit 2 with a message, no boot: run-in --bogus, --kernel nosuch, --sync-points without --chaos; hunt -n 0, --bogus"
 else
 	fail bad_option "${bad[*]}"
 fi
