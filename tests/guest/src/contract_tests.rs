@@ -104,7 +104,12 @@ fn stranded_behind_fifo() -> TestResult {
     );
     // The control: a fair task is pulled at once. If it is not, the
     // environment (a stalled host), not the class, decides the figure.
-    ensure!(other >= 0.70, "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}");
+    // Not where CPUs are nohz_full: the fair balancer leaves those out of
+    // idle balancing, and the control got 42-62 % on the hardened kernel.
+    ensure!(
+        !workers::nohz_full_cpus().is_empty() || other >= 0.70,
+        "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}"
+    );
     ensure!(random >= 0.70, "the SCHED_RANDOM task stayed behind the hog: {detail}");
     Ok(detail)
 }
@@ -210,7 +215,13 @@ fn moved_behind_fifo() -> TestResult {
         100.0 * random,
         100.0 * other
     );
-    ensure!(other >= 0.5, "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}");
+    // The control gates only where the fair balancer may use the idle
+    // CPU: a nohz_full CPU 3 is left out of idle balancing (control 0 %
+    // on the hardened kernel).
+    ensure!(
+        workers::nohz_full_cpus().contains(&3) || other >= 0.5,
+        "inconclusive: the SCHED_OTHER control also stayed behind the hog: {detail}"
+    );
     ensure!(random >= 0.5, "the SCHED_RANDOM task stayed behind the hog: {detail} {report}");
     Ok(detail)
 }
@@ -1234,15 +1245,18 @@ fn sysrq_n_normalizes() -> TestResult {
             let mut attr = sys::SchedAttr::new(policy, prio);
             attr.sched_nice = -5;
             sys::sched_setattr(0, &attr).map_err(err("policy"))?;
-            let _ = tx.send(sys::gettid());
+            let _ = tx.send((i, sys::gettid()));
             while !st.load(Ordering::Relaxed) {
                 std::hint::spin_loop();
             }
             Ok(())
         }));
     }
-    let tids: Vec<i32> =
+    let mut started: Vec<(usize, i32)> =
         (0..2).map(|_| rx.recv_timeout(Duration::from_secs(5))).collect::<Result<_, _>>().map_err(err("start"))?;
+    // In the order of the spinners (SCHED_RANDOM, SCHED_FIFO), not of their start.
+    started.sort_unstable();
+    let tids: Vec<i32> = started.into_iter().map(|(_, t)| t).collect();
     let before: Vec<_> = tids.iter().map(|&t| sys::sched_getscheduler(t)).collect();
     let r = std::fs::write("/proc/sysrq-trigger", "n").map_err(err("/proc/sysrq-trigger"));
     let after: Vec<_> = tids.iter().map(|&t| (sys::sched_getscheduler(t), sys::get_nice(t))).collect();
