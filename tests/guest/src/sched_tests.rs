@@ -502,12 +502,13 @@ fn fifo_preempts_random() -> TestResult {
     let crew = Crew::start(&[WorkerSpec { policy: SCHED_RANDOM, prio: 0, mask: 1 << cpu, record: false }])?;
     let random_tid = crew.tids()[0];
     let r = workers::as_controller(1, || -> Result<(f64, f64, u64), String> {
-        let pid = sys::getpid();
-        let before = sys::schedstat(pid, random_tid).map(|s| s.0).unwrap_or(0);
+        // Its CPU clock, up to date on a tickless CPU too (schedstat's
+        // runtime of a lone task there may be a second old).
+        let before = sys::thread_cputime_ns(random_tid).unwrap_or(0);
         crew.go();
         std::thread::sleep(Duration::from_millis(200));
         // The SCHED_RANDOM task ran alone before the FIFO task came.
-        let alone = sys::schedstat(pid, random_tid).map(|s| s.0).unwrap_or(0).saturating_sub(before);
+        let alone = sys::thread_cputime_ns(random_tid).unwrap_or(0).saturating_sub(before);
         let window = Duration::from_millis(800);
         // Both quantities are read by the SCHED_FIFO thread itself, inside
         // its own window: its spawn and join are not in it.
