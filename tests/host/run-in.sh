@@ -22,8 +22,15 @@ CPUS=${SR_RUN_IN_CPUS:-2}
 FAILED=0
 
 pass() { printf 'PASS host.run_in_%s: %s\n' "$1" "$2"; }
+# A failure keeps the last guest's console, which the next boot overwrites.
 fail() {
-	printf 'FAIL host.run_in_%s: %s\n' "$1" "$2"
+	local keep=$OUT/console-run-in-failed-$1.log latest=$OUT/console-run-in.log
+	[ ! "$OUT/console-hunt.log" -nt "$latest" ] || latest=$OUT/console-hunt.log
+	if [ -f "$latest" ] && cp "$latest" "$keep" 2>/dev/null; then
+		printf 'FAIL host.run_in_%s: %s (console: %s)\n' "$1" "$2" "$keep"
+	else
+		printf 'FAIL host.run_in_%s: %s\n' "$1" "$2"
+	fi
 	FAILED=1
 }
 
