@@ -361,14 +361,21 @@ fn cmd(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// Prints a usage text: a reader that goes away early (`| head`) is no
+/// error worth a panic.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((verb, rest)) = args.split_first() else {
-        println!("{USAGE}");
+        say(USAGE);
         return ExitCode::from(2);
     };
     if is_help(verb) {
-        println!("{USAGE}");
+        say(USAGE);
         return ExitCode::SUCCESS;
     }
     match verb.as_str() {
@@ -378,7 +385,7 @@ fn main() -> ExitCode {
     }
     // set, unset, get and slice take no options: --help anywhere asks for help.
     if let Some(u) = usage_of(verb).filter(|_| rest.iter().any(|a| is_help(a))) {
-        println!("{u}");
+        say(u);
         return ExitCode::SUCCESS;
     }
     match cmd(&args) {
@@ -397,7 +404,7 @@ fn main() -> ExitCode {
 fn run_main(args: &[String]) -> ExitCode {
     let e = match parse_run(args) {
         Ok(o) if o.help => {
-            println!("{RUN_USAGE}");
+            say(RUN_USAGE);
             return ExitCode::SUCCESS;
         }
         Ok(o) => match run(&o) {
@@ -423,10 +430,10 @@ fn run_main(args: &[String]) -> ExitCode {
 fn hunt_main(args: &[String]) -> ExitCode {
     let result = hunt::parse(args).and_then(|o| {
         if o.help {
-            println!("{}", hunt::USAGE);
+            say(hunt::USAGE);
             Ok(false)
         } else if o.dry_run {
-            println!("{}", hunt::plan(&o));
+            say(&hunt::plan(&o));
             Ok(false)
         } else {
             hunt::hunt(&o)
