@@ -160,7 +160,7 @@ fi
 if [ "$(cat from-guest.txt 2>/dev/null)" = "written in the guest" ]; then
 	pass cwd_file "a file the command wrote in the working directory is on the host"
 else
-	fail cwd_file "no from-guest.txt on the host after the run: $(ls)"
+	fail cwd_file "no from-guest.txt on the host after the run: $(shows python)"
 fi
 if grep -qx 'policy 8' python.out; then
 	pass policy "the command ran under policy 8 (SCHED_RANDOM; /proc/self/sched)"
@@ -231,7 +231,7 @@ int main(void)
 EOF
 if cc -O2 -pthread -o locks locks.c 2>cc.err; then
 	sr sync env SR_SYNC_POINTS_STATS=1 "$RUN_IN" --kernel debug --cpus "$CPUS" --chaos --sync-points=1 -- ./locks
-	stat=$(grep -E '^sync-points: pid [0-9]+: [0-9]+ decision points in [0-9]+ threads, [0-9]+ yields' sync.err | head -n 1)
+	stat=$(grep -E '^sync-points: pid [0-9]+: [0-9]+ decision points in [0-9]+ threads, [0-9]+ yields' sync.err | head -n 1 || true)
 	yields=$(sed -n 's/.*, \([0-9]*\) yields$/\1/p' <<<"$stat")
 	if [ "$RC" = 0 ] && grep -qx 'locks: n=1000' sync.out && [ "${yields:-0}" -ge 2000 ]; then
 		pass sync_points "--chaos --sync-points=1: the program ran as before and yielded at its pthread calls (${stat#*: })"
