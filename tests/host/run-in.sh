@@ -7,7 +7,10 @@
 # pipeline run in the guest, with their exit status, signals, arguments,
 # output and files coming back; the policy and chaos mode are as asked;
 # a missing command, a bad option and a broken kernel image end in a clear
-# error and leave no QEMU behind; a hunt of /bin/true finds nothing.
+# error and leave no QEMU behind; a hunt of /bin/true finds nothing; the
+# sync-points library yields at pthread calls, changes nothing for a
+# program that does not synchronise, and sched-random run and hunt preload
+# it with --sync-points.
 # Prints one line per check: PASS host.run_in_NAME: detail, or FAIL
 # host.run_in_NAME: reason; exits 1 if a check failed.
 #
@@ -240,6 +243,81 @@ if cc -O2 -pthread -o locks locks.c 2>cc.err; then
 	fi
 else
 	fail sync_points "cc failed: $(head -c 300 cc.err)"
+fi
+
+# ---- --sync-points changes nothing for a program that does not synchronise --
+# Single-threaded and deterministic (malloc, qsort, stdio): the same output
+# on the host and in the guest with the library at rate 1, and the
+# library's own count of decision points is 0.
+cat >det.c <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+
+static int cmp(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int main(void)
+{
+	unsigned int n = 100000, s = 12345, *v = malloc(n * sizeof(*v));
+	unsigned long long sum = 0;
+
+	if (!v)
+		return 2;
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = s = s * 1103515245u + 12345u;
+	qsort(v, n, sizeof(*v), cmp);
+	for (unsigned int i = 0; i < n; i++)
+		sum = sum * 31 + v[i];
+	printf("det: min %u max %u hash %llx\n", v[0], v[n - 1], sum);
+	free(v);
+	return 0;
+}
+EOF
+if cc -O2 -o det det.c 2>cc.err && ./det >det.host; then
+	sr nosync env SR_SYNC_POINTS_STATS=1 "$RUN_IN" --kernel debug --cpus "$CPUS" --chaos --sync-points=1 -- ./det
+	stat=$(grep -E '^sync-points: pid [0-9]+: [0-9]+ decision points in [0-9]+ threads, [0-9]+ yields' nosync.err | head -n 1 || true)
+	if [ "$RC" = 0 ] && cmp -s nosync.out det.host && [[ $stat =~ ': 0 decision points in '[0-9]+' threads, 0 yields'$ ]]; then
+		pass sync_points_no_effect "a single-threaded program's output is the host's ($(cat det.host)) under --chaos --sync-points=1, and the library counted ${stat#*: *: }"
+	else
+		fail sync_points_no_effect "want the host's output [$(cat det.host)] and 0 decision points: $(shows nosync)"
+	fi
+else
+	fail sync_points_no_effect "cc or the host's run of det.c failed: $(head -c 300 cc.err)"
+fi
+
+# ---- sched-random run and hunt --sync-points, inside the guest ----------
+# The static sched-random at its host path (it finds the library next to
+# it, in the build tree's out/sync-points/, which the checks above built),
+# run by the guest itself: run preloads the library into ./locks; each of
+# hunt's 5 runs fails unless its ./locks made at least 1000 yields.
+SRHOST=$OUT/cargo/x86_64-unknown-linux-gnu/release/sched-random
+cat >yields.sh <<'EOF'
+#!/bin/sh
+SR_SYNC_POINTS_STATS=1 ./locks 2>&1 | grep -E ' [0-9]{4,} yields$'
+EOF
+chmod +x yields.sh
+if [ -x "$SRHOST" ] && [ -x locks ]; then
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	sr cli "$RUN_IN" --kernel debug --cpus "$CPUS" --chaos -- sh -c '
+		SR_SYNC_POINTS_STATS=1 "$1" run --chaos --sync-points=1 -- ./locks
+		echo "run rc=$?"
+		"$1" hunt -n 5 --chaos --sync-points=1 -- ./yields.sh
+		echo "hunt rc=$?"' sh "$SRHOST"
+	stat=$(grep -E '^sync-points: pid [0-9]+: [0-9]+ decision points in [0-9]+ threads, [0-9]+ yields' cli.err | head -n 1 || true)
+	yields=$(sed -n 's/.*, \([0-9]*\) yields$/\1/p' <<<"$stat")
+	report=$(grep -m1 ' of 5 runs failed' cli.out || true)
+	if [ "$RC" = 0 ] && grep -qx 'run rc=0' cli.out && grep -qx 'locks: n=1000' cli.out && [ "${yields:-0}" -ge 2000 ] &&
+		grep -qx 'hunt rc=0' cli.out && [[ $report == *': 0 of 5 runs failed under SCHED_RANDOM (chaos mode, sync points at rate 1)'* ]]; then
+		pass sync_points_cli "in the guest, sched-random run --chaos --sync-points=1 preloaded the library (${stat#*: *: }); hunt --sync-points=1, each run checking its yields: ${report#*: }"
+	else
+		fail sync_points_cli "want run and hunt to exit 0, at least 2000 yields, and 0 of 5 hunt runs without 1000: $(shows cli)"
+	fi
+else
+	fail sync_points_cli "no $SRHOST or ./locks"
 fi
 
 # ---- errors: a clear message, non-zero, no QEMU left --------------------

@@ -13,7 +13,14 @@
  *
  * Where: before an operation that may block or acquire (lock, trylock,
  * wait, sem_wait, join), after one that releases or wakes (unlock,
- * signal, broadcast, sem_post, create), before and after a condition wait.
+ * signal, broadcast, sem_post, create), before and after a condition wait,
+ * and in a new thread before its start routine and after it returns.
+ *
+ * The noise control (SR_SYNC_POINTS_NOISE=yield or sleep): the same points
+ * and draws for every thread whatever its policy (SCHED_OTHER, say), each
+ * decision a plain sched_yield(), or a sleep of 1 to SR_SYNC_POINTS_SLEEP_US
+ * microseconds, as noise injectors (IBM's ConTest) do: what the points do
+ * without the class's uniform draw behind the yield.
  *
  * Environment:
  *   SR_SYNC_POINTS_RATE   probability of a yield per point, 0 to 1 (default 0.5)
@@ -21,6 +28,8 @@
  *                         kernel.sched_random_seed when it is set (so that a
  *                         seeded hunt run draws the same yields), else random
  *   SR_SYNC_POINTS_STATS  if set, print the counts on stderr at exit
+ *   SR_SYNC_POINTS_NOISE  yield or sleep: the noise control (above)
+ *   SR_SYNC_POINTS_SLEEP_US  the longest sleep of the sleep noise (default 100)
  *
  * Built by scripts/run-in (--sync-points) with cc into out/sync-points/.
  * Only dynamically linked programs load it; glibc's own internal locks
@@ -69,6 +78,10 @@ static uint64_t threshold = 1ull << 31;
 static uint64_t seed;
 static atomic_uint_fast64_t threads, points, yields;
 static int stats;
+/* 0: chaos-mode threads only; NOISE_YIELD, NOISE_SLEEP: every thread. */
+enum { NOISE_NONE, NOISE_YIELD, NOISE_SLEEP };
+static int noise;
+static uint64_t sleep_us = 100;
 
 /* Per thread: 0 not yet known, 1 chaos mode, 2 not; its random stream. */
 static TLS int mode;
@@ -89,8 +102,10 @@ static int in_chaos_mode(void)
 	if (mode == 0) {
 		memset(&a, 0, sizeof(a));
 		mode = 2;
-		if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) == 0 &&
-		    a.sched_policy == SCHED_RANDOM && (a.sched_flags & SCHED_FLAG_RANDOM_CHAOS))
+		if (noise != NOISE_NONE)
+			mode = 1;
+		else if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) == 0 &&
+			 a.sched_policy == SCHED_RANDOM && (a.sched_flags & SCHED_FLAG_RANDOM_CHAOS))
 			mode = 1;
 		/* The thread's own stream: the seed and its order of arrival. */
 		rng = splitmix(seed ^ splitmix(atomic_fetch_add(&threads, 1) + 1));
@@ -112,7 +127,15 @@ static void point(void)
 	draw = rng >> 32;
 	if (draw < threshold) {
 		atomic_fetch_add_explicit(&yields, 1, memory_order_relaxed);
-		syscall(SYS_sched_yield);
+		if (noise == NOISE_SLEEP) {
+			/* 1 to sleep_us us, from the low bits of the same draw. */
+			uint64_t us = 1 + (rng & 0xffffffff) % sleep_us;
+			struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
+
+			syscall(SYS_nanosleep, &ts, NULL);
+		} else {
+			syscall(SYS_sched_yield);
+		}
 	}
 }
 
@@ -134,15 +157,18 @@ static uint64_t read_seed_sysctl(void)
 
 static void report(void)
 {
-	fprintf(stderr, "sync-points: pid %d: %llu decision points in %llu threads, %llu yields\n",
+	fprintf(stderr, "sync-points: pid %d: %llu decision points in %llu threads, %llu %s\n",
 		(int)getpid(), (unsigned long long)atomic_load(&points),
-		(unsigned long long)atomic_load(&threads), (unsigned long long)atomic_load(&yields));
+		(unsigned long long)atomic_load(&threads), (unsigned long long)atomic_load(&yields),
+		noise == NOISE_SLEEP ? "sleeps" : "yields");
 }
 
 __attribute__((constructor)) static void sync_points_init(void)
 {
 	const char *r = getenv("SR_SYNC_POINTS_RATE");
 	const char *s = getenv("SR_SYNC_POINTS_SEED");
+	const char *n = getenv("SR_SYNC_POINTS_NOISE");
+	const char *us = getenv("SR_SYNC_POINTS_SLEEP_US");
 	char *end;
 
 	if (r && *r) {
@@ -160,6 +186,22 @@ __attribute__((constructor)) static void sync_points_init(void)
 		seed = read_seed_sysctl();
 	if (!seed && getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull ^ (uint64_t)time(NULL);
+	if (n && *n) {
+		if (!strcmp(n, "yield"))
+			noise = NOISE_YIELD;
+		else if (!strcmp(n, "sleep"))
+			noise = NOISE_SLEEP;
+		else
+			fprintf(stderr, "sync-points: SR_SYNC_POINTS_NOISE='%s' is not yield or sleep; ignored\n", n);
+	}
+	if (us && *us) {
+		unsigned long long v = strtoull(us, &end, 10);
+
+		if (*end || v < 1 || v > 1000000)
+			fprintf(stderr, "sync-points: SR_SYNC_POINTS_SLEEP_US='%s' is not 1 to 1000000; using 100\n", us);
+		else
+			sleep_us = v;
+	}
 	stats = getenv("SR_SYNC_POINTS_STATS") != NULL;
 	if (stats)
 		atexit(report);
@@ -268,8 +310,47 @@ BEFORE(sem_trywait, (sem_t *s), (s))
 BEFORE(sem_timedwait, (sem_t *restrict s, const struct timespec *restrict t), (s, t))
 AFTER(sem_post, (sem_t *s), (s))
 
-AFTER(pthread_create, (pthread_t *restrict t, const pthread_attr_t *restrict a, void *(*f)(void *), void *restrict arg),
-      (t, a, f, arg))
+/*
+ * A new thread meets a point before its start routine runs and after it
+ * returns: a decision at thread start lets the creator, or a thread
+ * created before, go on first (the creator meets one after
+ * pthread_create() returns).
+ */
+struct start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *start_thread(void *p)
+{
+	struct start s = *(struct start *)p;
+	void *ret;
+
+	free(p);
+	point();
+	ret = s.fn(s.arg);
+	point();
+	return ret;
+}
+
+EXPORT int pthread_create(pthread_t *restrict t, const pthread_attr_t *restrict a, void *(*f)(void *),
+			  void *restrict arg)
+{
+	struct start *s;
+	int ret;
+
+	REAL(pthread_create);
+	s = malloc(sizeof(*s));
+	if (!s)
+		return real(t, a, f, arg);
+	s->fn = f;
+	s->arg = arg;
+	ret = real(t, a, start_thread, s);
+	if (ret)
+		free(s);
+	point();
+	return ret;
+}
 BEFORE(pthread_join, (pthread_t t, void **ret), (t, ret))
 
 EXPORT int sched_yield(void)

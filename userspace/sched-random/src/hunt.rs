@@ -16,8 +16,8 @@ const SIGKILL: i32 = 9;
 
 pub const USAGE: &str = "\
 usage: sched-random hunt [-n RUNS] [--policy random|other|fifo] [--cpus LIST]
-                         [--chaos] [--seed S] [--slice TIME|MIN-MAX]
-                         [--jobs J] [--timeout SECS] [--bug-exit N]
+                         [--chaos [--sync-points[=RATE]]] [--seed S]
+                         [--slice TIME|MIN-MAX] [--jobs J] [--timeout SECS] [--bug-exit N]
                          [--dry-run] [--] COMMAND [ARG...]
        sched-random hunt --help
 
@@ -27,6 +27,10 @@ the CPUs in LIST (e.g. 0 or 0-3), with its own SCHED_RANDOM time slice
 if --slice is given (100us to 100ms, e.g. 250us). --chaos runs it in
 SCHED_RANDOM's chaos mode (slices drawn between MIN, default 10us, and
 the slice; wakeups are decision points; see sched-random --help).
+--sync-points[=RATE] (with --chaos) preloads the sync-points library
+into COMMAND: a yield with probability RATE (default 0.5) around its
+pthread and semaphore calls and at each thread's start and end (see
+sched-random run --help).
 
 With --chaos and one job at a time, run i (from 0) runs right after
 kernel.sched_random_seed is set to S + i (S: --seed, or drawn at random;
@@ -63,6 +67,8 @@ pub struct Options {
     pub jobs: usize,
     pub timeout: Duration,
     pub bug_exit: Option<i32>,
+    /// --sync-points[=RATE]: the rate.
+    pub sync_points: Option<String>,
     pub cmd: Vec<String>,
 }
 
@@ -91,6 +97,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         jobs: 1,
         timeout: Duration::from_secs(10),
         bug_exit: None,
+        sync_points: None,
         cmd: Vec::new(),
     };
     let mut i = 0;
@@ -108,6 +115,11 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--dry-run" => {
                 o.dry_run = true;
+                i += 1;
+                continue;
+            }
+            _ if a.starts_with("--sync-points") => {
+                o.sync_points = Some(crate::parse_sync_rate(a).map_err(|e| format!("hunt: {e}"))?);
                 i += 1;
                 continue;
             }
@@ -156,6 +168,9 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     if (o.slice.is_some() || o.chaos) && o.policy != SCHED_RANDOM {
         return Err("hunt: --slice and --chaos are for --policy random".into());
     }
+    if o.sync_points.is_some() && !o.chaos {
+        return Err("hunt: --sync-points acts in chaos mode only: add --chaos".into());
+    }
     if o.seed.is_some() && !(o.chaos && o.jobs == 1) {
         return Err("hunt: --seed is for --chaos with one job at a time".into());
     }
@@ -175,6 +190,9 @@ pub fn plan(o: &Options) -> String {
         sys::policy_name(o.policy),
         if o.chaos { " (chaos mode)" } else { "" }
     );
+    if let Some(r) = &o.sync_points {
+        s += &format!(", sync points at rate {r}");
+    }
     if let Some(sl) = o.slice {
         s += &format!(", slice {}-{} ns", sl.min, sl.max);
     }
@@ -220,7 +238,7 @@ struct Failure {
 
 /// Runs the command once, with every CPU's decision stream seeded from
 /// `seed` first if given; returns how it ended and what it printed.
-fn run_once(o: &Options, seed: Option<u64>) -> Result<(Outcome, Vec<u8>), String> {
+fn run_once(o: &Options, seed: Option<u64>, env: &[(String, String)]) -> Result<(Outcome, Vec<u8>), String> {
     let (policy, cpus) = (o.policy, o.cpus);
     let attr = if policy == SCHED_RANDOM {
         crate::random_attr(o.slice.unwrap_or_default(), o.chaos)?
@@ -231,7 +249,7 @@ fn run_once(o: &Options, seed: Option<u64>) -> Result<(Outcome, Vec<u8>), String
         crate::set_seed(s).map_err(|e| format!("hunt: {e}"))?;
     }
     let mut cmd = Command::new(&o.cmd[0]);
-    cmd.args(&o.cmd[1..]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(&o.cmd[1..]).envs(env.iter().cloned()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     // The closure runs in the child between fork and exec: raw system
     // calls only (sched_setaffinity, getpriority, sched_setattr), and `attr`
     // was built before the fork.
@@ -318,6 +336,10 @@ pub fn run_seed(base: u64, run: usize) -> u64 {
 
 /// Runs the hunt; Ok(true) if a run failed.
 pub fn hunt(o: &Options) -> Result<bool, String> {
+    let env = match &o.sync_points {
+        Some(rate) => crate::sync_points_env(rate).map_err(|e| format!("hunt: {e}"))?,
+        None => Vec::new(),
+    };
     // Seeds only mean something while one run at a time uses the streams.
     let base = match (o.chaos && o.jobs == 1, o.seed) {
         (false, _) => None,
@@ -349,7 +371,7 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
                     return;
                 }
                 let seed = base.map(|b| run_seed(b, run));
-                match run_once(o, seed) {
+                match run_once(o, seed, &env) {
                     Ok((Outcome::Passed, _)) => {}
                     Ok((outcome, output)) => {
                         if let Ok(mut f) = failures.lock() {
@@ -411,7 +433,11 @@ pub fn hunt(o: &Options) -> Result<bool, String> {
         o.cmd.join(" "),
         f.len(),
         sys::policy_name(o.policy),
-        if o.chaos { " (chaos mode)" } else { "" },
+        match (o.chaos, &o.sync_points) {
+            (true, Some(r)) => format!(" (chaos mode, sync points at rate {r})"),
+            (true, None) => " (chaos mode)".to_string(),
+            _ => String::new(),
+        },
         o.jobs,
         t0.elapsed().as_secs_f64()
     );
@@ -479,6 +505,11 @@ mod tests {
         assert_eq!(run_seed(u64::MAX, 1), 1);
         let o = parse(&args("--bug-exit 1 prog")).unwrap();
         assert_eq!(o.bug_exit, Some(1));
+        let o = parse(&args("--chaos --sync-points prog")).unwrap();
+        assert_eq!(o.sync_points.as_deref(), Some("0.5"));
+        let o = parse(&args("--sync-points=0.25 --chaos prog")).unwrap();
+        assert_eq!(o.sync_points.as_deref(), Some("0.25"));
+        assert!(plan(&o).contains("sync points at rate 0.25"), "{}", plan(&o));
         let o = parse(&args("-n 30 --policy other --cpus 0-1 -j 2 --timeout 3 -- prog -n 5")).unwrap();
         assert_eq!(o.runs, 30);
         assert_eq!(o.policy, SCHED_OTHER);
@@ -530,6 +561,11 @@ mod tests {
             "-j 0 prog",
             "--bug-exit 0 prog",
             "--bug-exit 256 prog",
+            "--sync-points prog",
+            "--chaos --sync-points=2 prog",
+            "--chaos --sync-points=x prog",
+            "--chaos --sync-pointsx prog",
+            "--policy other --sync-points prog",
         ] {
             assert!(parse(&args(bad)).is_err(), "accepted '{bad}'");
         }

@@ -14,8 +14,8 @@ const SLICE: &str = "/proc/sys/kernel/sched_random_timeslice_ms";
 
 const USAGE: &str = "\
 usage: sched-random run [--policy random|other|fifo] [--reset-on-fork]
-                        [--chaos [--seed S]] [--slice TIME|MIN-MAX]
-                        [--] COMMAND [ARG...]
+                        [--chaos [--seed S] [--sync-points[=RATE]]]
+                        [--slice TIME|MIN-MAX] [--] COMMAND [ARG...]
        sched-random set PID...          move tasks to SCHED_RANDOM
        sched-random unset PID...        move tasks back to SCHED_OTHER
        sched-random get PID...          print each task's policy
@@ -39,8 +39,8 @@ every CPU, for every SCHED_RANDOM task (0: from the CRNG).";
 
 const RUN_USAGE: &str = "\
 usage: sched-random run [--policy random|other|fifo] [--reset-on-fork]
-                        [--chaos [--seed S]] [--slice TIME|MIN-MAX]
-                        [--] COMMAND [ARG...]
+                        [--chaos [--seed S] [--sync-points[=RATE]]]
+                        [--slice TIME|MIN-MAX] [--] COMMAND [ARG...]
 
 Runs COMMAND in this process (exec) under the policy: random (the default,
 SCHED_RANDOM), other (SCHED_OTHER) or fifo (SCHED_FIFO at priority 1);
@@ -55,6 +55,16 @@ likely (--slice MIN-MAX sets both), and each wakeup is a uniform draw
 among the runnable tasks of its CPU. --seed S first writes S to
 kernel.sched_random_seed (0: seeded from the CRNG). --slice and --chaos
 are for --policy random.
+
+--sync-points[=RATE] (with --chaos) runs COMMAND with LD_PRELOAD of the
+sync-points library (libsr-sync-points.so), which yields with probability
+RATE (0 to 1, default 0.5) around its pthread mutex, rwlock, condvar,
+semaphore, create, join and sched_yield calls and at each thread's start
+and end: scheduling decisions where threads synchronise (dynamically
+linked programs only). The library is $SR_SYNC_POINTS_LIB, else found
+next to this program (../lib/sched-random/, or the build tree's
+out/sync-points/), else in /usr/local/lib/sched-random/ or
+/usr/lib/sched-random/.
 
 Exit status: COMMAND's; 127 if COMMAND was not found, 126 if it could
 not be executed, 2 on a usage error or when the policy cannot be set.";
@@ -189,7 +199,74 @@ pub struct RunOptions {
     pub chaos: bool,
     pub seed: Option<u64>,
     pub slice: Option<Slice>,
+    /// --sync-points[=RATE]: the rate, as given (checked: 0 to 1).
+    pub sync_points: Option<String>,
     pub cmd: Vec<String>,
+}
+
+/// The library `--sync-points` preloads.
+pub const SYNC_POINTS_LIB: &str = "libsr-sync-points.so";
+
+/// Checks `--sync-points[=RATE]`'s rate (0 to 1; default 0.5); returns it
+/// as the library's SR_SYNC_POINTS_RATE.
+pub fn parse_sync_rate(opt: &str) -> Result<String, String> {
+    let Some(r) = opt.strip_prefix("--sync-points") else {
+        return Err(format!("'{opt}' is not --sync-points"));
+    };
+    let r = match r.strip_prefix('=') {
+        None if r.is_empty() => return Ok("0.5".into()),
+        Some(r) => r,
+        None => return Err(format!("unknown option '{opt}'")),
+    };
+    match r.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) && !r.contains(['e', 'E', 'n', 'N', 'i', 'I']) => Ok(r.into()),
+        _ => Err(format!("--sync-points takes a rate from 0 to 1, not '{r}'")),
+    }
+}
+
+/// Where the sync-points library is: $SR_SYNC_POINTS_LIB, else next to
+/// this program (an install's ../lib/sched-random/, the build tree's
+/// out/sync-points/ from out/cargo/TARGET/release/), else the usual
+/// library directories.
+pub fn find_sync_points_lib() -> Result<String, String> {
+    if let Some(p) = std::env::var_os("SR_SYNC_POINTS_LIB") {
+        let p = p.to_string_lossy().into_owned();
+        return if std::path::Path::new(&p).is_file() {
+            Ok(p)
+        } else {
+            Err(format!("--sync-points: SR_SYNC_POINTS_LIB={p}: no such file"))
+        };
+    }
+    let mut tried = Vec::new();
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.to_path_buf())) {
+        tried.push(dir.join("../lib/sched-random").join(SYNC_POINTS_LIB));
+        tried.push(dir.join("../../../sync-points").join(SYNC_POINTS_LIB));
+    }
+    for d in ["/usr/local/lib/sched-random", "/usr/lib/sched-random"] {
+        tried.push(std::path::Path::new(d).join(SYNC_POINTS_LIB));
+    }
+    for t in &tried {
+        if t.is_file() {
+            // A clean path for LD_PRELOAD (no "..": the loader takes it as is, but a reader may not).
+            return Ok(std::fs::canonicalize(t).unwrap_or(t.clone()).to_string_lossy().into_owned());
+        }
+    }
+    let t: Vec<String> = tried.iter().map(|t| t.display().to_string()).collect();
+    Err(format!(
+        "--sync-points: no {SYNC_POINTS_LIB} (tried {}; set SR_SYNC_POINTS_LIB, or build it with scripts/run-in --sync-points)",
+        t.join(", ")
+    ))
+}
+
+/// The environment `--sync-points` adds to COMMAND's: LD_PRELOAD (the
+/// library first, then what the caller preloads) and SR_SYNC_POINTS_RATE.
+pub fn sync_points_env(rate: &str) -> Result<Vec<(String, String)>, String> {
+    let lib = find_sync_points_lib()?;
+    let preload = match std::env::var("LD_PRELOAD") {
+        Ok(p) if !p.is_empty() => format!("{lib}:{p}"),
+        _ => lib,
+    };
+    Ok(vec![("LD_PRELOAD".into(), preload), ("SR_SYNC_POINTS_RATE".into(), rate.into())])
 }
 
 /// Parses a policy name for `--policy`.
@@ -211,6 +288,7 @@ pub fn parse_run(args: &[String]) -> Result<RunOptions, String> {
         chaos: false,
         seed: None,
         slice: None,
+        sync_points: None,
         cmd: Vec::new(),
     };
     let mut i = 0;
@@ -219,6 +297,9 @@ pub fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             a if is_help(a) => {
                 o.help = true;
                 return Ok(o);
+            }
+            a if a.starts_with("--sync-points") => {
+                o.sync_points = Some(parse_sync_rate(a).map_err(|e| format!("run: {e}"))?)
             }
             "--reset-on-fork" => o.reset_on_fork = true,
             "--chaos" => o.chaos = true,
@@ -253,6 +334,9 @@ pub fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     if o.seed.is_some() && !o.chaos {
         return Err("run: --seed is for --chaos".into());
     }
+    if o.sync_points.is_some() && !o.chaos {
+        return Err("run: --sync-points acts in chaos mode only: add --chaos".into());
+    }
     if (o.chaos || o.slice.is_some()) && o.policy != SCHED_RANDOM {
         return Err("run: --slice and --chaos are for --policy random".into());
     }
@@ -281,6 +365,11 @@ pub fn exec_status(e: &std::io::Error) -> u8 {
 
 fn run(o: &RunOptions) -> Result<(), RunError> {
     let reset = if o.reset_on_fork { SCHED_RESET_ON_FORK } else { 0 };
+    // The library first: a missing one is a usage error, before any policy.
+    let env = match &o.sync_points {
+        Some(rate) => sync_points_env(rate).map_err(|e| RunError::Usage(format!("run: {e}")))?,
+        None => Vec::new(),
+    };
     if let Some(s) = o.seed {
         set_seed(s).map_err(RunError::Usage)?;
     }
@@ -307,7 +396,7 @@ fn run(o: &RunOptions) -> Result<(), RunError> {
             })
         })?;
     }
-    let err = Command::new(&o.cmd[0]).args(&o.cmd[1..]).exec();
+    let err = Command::new(&o.cmd[0]).args(&o.cmd[1..]).envs(env).exec();
     Err(RunError::Exec(format!("run: {}: {err}", o.cmd[0]), exec_status(&err)))
 }
 
@@ -480,6 +569,10 @@ mod tests {
         let o = parse_run(&args("--policy fifo --reset-on-fork -- prog a b")).unwrap();
         assert_eq!((o.policy, o.reset_on_fork, o.chaos), (SCHED_FIFO, true, false));
         assert_eq!(o.cmd, args("prog a b"));
+        let o = parse_run(&args("--chaos --sync-points prog")).unwrap();
+        assert_eq!(o.sync_points.as_deref(), Some("0.5"));
+        let o = parse_run(&args("--chaos --sync-points=1 prog")).unwrap();
+        assert_eq!(o.sync_points.as_deref(), Some("1"));
         let o = parse_run(&args("--chaos --seed 5 --slice 100us-2ms prog")).unwrap();
         assert_eq!((o.policy, o.chaos, o.seed), (SCHED_RANDOM, true, Some(5)));
         assert_eq!(o.slice, Some(Slice { min: 100_000, max: 2_000_000 }));
@@ -496,6 +589,11 @@ mod tests {
             "--seed 3 prog",
             "--chaos --seed x prog",
             "--slice 100us-1ms prog",
+            "--sync-points prog",
+            "--chaos --sync-points=1.5 prog",
+            "--chaos --sync-points= prog",
+            "--chaos --sync-points=nan prog",
+            "--chaos --sync-pointsy prog",
         ] {
             assert!(parse_run(&args(bad)).is_err(), "accepted '{bad}'");
         }
