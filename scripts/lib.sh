@@ -385,6 +385,20 @@ build_corpus() {
 	return $rc
 }
 
+# build_sync_points: the sync-points preload library
+# (userspace/sync-points/sync_points.c) into SYNC_POINTS_LIB with the
+# host's cc, when out of date (scripts/bench --corpus; scripts/run-in
+# --sync-points builds the same file).
+SYNC_POINTS_LIB=$OUT/sync-points/libsr-sync-points.so
+build_sync_points() {
+	local src=$TOP/userspace/sync-points/sync_points.c
+	[ "$SYNC_POINTS_LIB" -nt "$src" ] && return 0
+	mkdir -p "${SYNC_POINTS_LIB%/*}"
+	cc -O2 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -pthread \
+		-o "$SYNC_POINTS_LIB.$$" "$src" -ldl || return 1
+	mv -f "$SYNC_POINTS_LIB.$$" "$SYNC_POINTS_LIB"
+}
+
 # gen_init_cpio lines for HOST_TOOLS, their libraries and the directories
 # that hold them (symlinks such as /lib64/ld-linux-x86-64.so.2 resolved).
 host_tools_cpio_list() {
