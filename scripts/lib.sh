@@ -361,6 +361,51 @@ build_guest_programs() {
 		cargo build --quiet --release --locked --target "$GUEST_TARGET" --manifest-path "$TOP/Cargo.toml" ||
 		die "cargo build of the guest programs failed"
 	build_corpus "$CORPUS_BIN" -static || die "cc of the corpus failed (above)"
+	build_kselftests
+}
+
+# ---- the series' kselftests ------------------------------------------------
+# tools/testing/selftests/sched_random (patch 19): C programs on
+# kselftest_harness.h, built on the host from $SRC against the series' uapi
+# headers (make headers into $KSELFTEST_OUT/hdr, passed as KHDR_INCLUDES as
+# lib.mk does), statically linked, and packed into every initramfs as
+# /kselftest/NAME; tests/initramfs/init runs them after srtest in
+# srmode=test, scripts/test counts their TAP (kselftest_results()).
+KSELFTEST_DIR=tools/testing/selftests/sched_random
+KSELFTEST_OUT=$OUT/kselftest
+KSELFTEST_BIN=$KSELFTEST_OUT/sched_random
+
+# kselftest_programs: the kselftest binaries' names, one per line (none if
+# $SRC predates them).
+kselftest_programs() {
+	[ -f "$SRC/$KSELFTEST_DIR/Makefile" ] || return 0
+	make -s --no-print-directory -C "$SRC/$KSELFTEST_DIR" OUTPUT="$KSELFTEST_BIN" COLLECTION=sched_random emit_tests |
+		sed -n 's/^sched_random://p'
+}
+
+build_kselftests() {
+	if [ ! -f "$SRC/$KSELFTEST_DIR/Makefile" ]; then
+		info "kselftests: none in $SRC ($KSELFTEST_DIR)"
+		return 0
+	fi
+	mkdir -p "$KSELFTEST_BIN"
+	if ! { make -s -C "$SRC" O="$KSELFTEST_OUT/hdr" headers &&
+		make -s -C "$SRC/$KSELFTEST_DIR" OUTPUT="$KSELFTEST_BIN" \
+			KHDR_INCLUDES="-isystem $KSELFTEST_OUT/hdr/usr/include" USERLDFLAGS=-static
+	} >"$KSELFTEST_OUT/build.log" 2>&1; then
+		tail -n 20 "$KSELFTEST_OUT/build.log" >&2
+		die "building the kselftests failed (log $KSELFTEST_OUT/build.log)"
+	fi
+	info "kselftests: $(kselftest_programs | wc -l) programs in $KSELFTEST_BIN"
+}
+
+# gen_init_cpio lines for the kselftest binaries.
+kselftest_cpio_list() {
+	local f
+	echo "dir /kselftest 755 0 0"
+	for f in $(kselftest_programs); do
+		echo "file /kselftest/$f $KSELFTEST_BIN/$f 755 0 0"
+	done
 }
 
 # The corpus programs' names, one per line.
@@ -439,6 +484,7 @@ build_initramfs() {
 			echo "file /corpus/$f $CORPUS_BIN/$f 755 0 0"
 		done
 		host_tools_cpio_list
+		kselftest_cpio_list
 	} >"$list.new"
 	mapfile -t files < <(awk '$1 == "file" {print $3}' "$list.new")
 	if [ -f "$img" ] && cmp -s "$list" "$list.new" && [ -z "$(find "${files[@]}" -newer "$img")" ]; then
