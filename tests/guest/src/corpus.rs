@@ -33,6 +33,7 @@
 //! lives overlapped. In the modes with the library, the same runs also
 //! give `corpus_sync_points` and `corpus_sync_yields`: the decision points
 //! a run met and the yields (or sleeps) it made (`SR_SYNC_POINTS_STATS`).
+//! `SR_CORPUS_MODES=PREFIX,...` runs only the modes whose names start so.
 
 use crate::bench::Figure;
 use std::process::Command;
@@ -87,6 +88,7 @@ struct Setup {
     sched_random: String,
     sync_lib: Option<String>,
     timeline_runs: u32,
+    only: Vec<String>,
 }
 
 impl Setup {
@@ -101,6 +103,7 @@ impl Setup {
                 None => TIMELINE_RUNS,
                 Some(v) => v.parse().map_err(|_| format!("SR_CORPUS_TIMELINE_RUNS='{v}' is not a number"))?,
             },
+            only: var("SR_CORPUS_MODES").map(|v| v.split(',').map(String::from).collect()).unwrap_or_default(),
         };
         if s.corpus_dyn.is_some() && s.sync_lib.is_none() {
             return Err("SR_CORPUS_DYN_DIR needs SR_SYNC_POINTS_LIB (the noise controls preload it)".into());
@@ -124,9 +127,14 @@ impl Setup {
         }
     }
 
-    /// The modes this setup runs: the dynamic ones only with their build.
+    /// The modes this setup runs: the dynamic ones only with their build,
+    /// and only those whose name starts with one of `SR_CORPUS_MODES`
+    /// (comma-separated prefixes, e.g. `dyn ` for the dynamic build), if set.
     fn modes(&self) -> impl Iterator<Item = &'static Mode> + '_ {
-        MODES.iter().filter(|m| !m.dynamic || self.corpus_dyn.is_some())
+        MODES.iter().filter(|m| {
+            (!m.dynamic || self.corpus_dyn.is_some())
+                && (self.only.is_empty() || self.only.iter().any(|p| m.name.starts_with(p.as_str())))
+        })
     }
 }
 
