@@ -161,9 +161,11 @@ static void update_curr_random(struct rq *rq)
 /*
  * A slice shorter than a tick ends on time, from the hrtick timer, as
  * fair.c and deadline.c use it: the tick would end it up to a tick late.
- * Only tasks that asked for such a slice arm it, when their slice starts
+ * Only tasks that asked for such a slice arm it, when their slice starts,
+ * when their slice is shortened while they run (set_next_task_random())
  * and when a second task arrives while they run (the hrtick then ends the
- * slice with a pick). An hrtick armed while this rq runs a SCHED_RANDOM
+ * slice with a pick). A slice already used up ends at once (hrtick_start()
+ * waits 10 us at least). An hrtick armed while this rq runs a SCHED_RANDOM
  * task is ours; put_prev_task_random() cancels it.
  */
 static void random_hrtick_start(struct rq *rq, struct task_struct *p)
@@ -171,9 +173,9 @@ static void random_hrtick_start(struct rq *rq, struct task_struct *p)
 	u64 slice = random_cur_slice(p);
 	u64 ran = p->se.sum_exec_runtime - p->random.slice_start;
 
-	if (slice >= TICK_NSEC || ran >= slice || !hrtick_enabled(rq))
+	if (slice >= TICK_NSEC || !hrtick_enabled(rq))
 		return;
-	hrtick_start(rq, slice - ran);
+	hrtick_start(rq, ran < slice ? slice - ran : 0);
 }
 
 /*
@@ -276,6 +278,7 @@ static void enqueue_task_random(struct rq *rq, struct task_struct *p, int flags)
 	add_nr_running(rq, 1);
 	random_account_migratory(rq, p, true);
 	random_update_overload(rq);
+	random_pull_gen_bump(rq);
 
 	/*
 	 * For wakeup_preempt_random(): core passes it WF_TTWU only when the
@@ -365,6 +368,8 @@ static void put_prev_task_random(struct rq *rq, struct task_struct *p,
 	if (rq->random.curr == p) {
 		rq->random.curr = NULL;
 		random_update_overload(rq);
+		/* It waits now, if it stays queued: a task to pull. */
+		random_pull_gen_bump(rq);
 	}
 
 	/* Switching away (in __schedule(), on this CPU): no slice to end. */
@@ -393,10 +398,14 @@ static void set_next_task_random(struct rq *rq, struct task_struct *p, bool firs
 	 * Only a pick starts a new slice. A restore of the running task
 	 * (first == false: a change of affinity, nice, policy parameters,
 	 * cgroup or PI state) keeps its slice, or any task could renew its
-	 * slice at will and starve the others.
+	 * slice at will and starve the others. Its slice may have become
+	 * shorter (sched_setattr()): that one ends on time too, not at the
+	 * next tick (contract.slice_shortened_while_running).
 	 */
-	if (!first)
+	if (!first) {
+		random_hrtick_start(rq, p);
 		return;
+	}
 
 	slice = sched_random_task_slice(p);
 	random_rq_start_slice(&rq->random, p, random_slice_min(p, slice), slice);
@@ -546,6 +555,11 @@ DEFINE_SCHED_CLASS(random) = {
 void __init init_random_rq(struct rq *rq)
 {
 	random_rq_init(&rq->random);
+#ifdef CONFIG_SMP
+	/* Without them a push tries one task and pulls forget their misses. */
+	zalloc_cpumask_var(&rq->random.pull_miss_mask, GFP_KERNEL);
+	zalloc_cpumask_var(&rq->random.push_mask, GFP_KERNEL);
+#endif
 	init_irq_work(&rq->random.grow_irq_work, random_grow_slots_irq_workfn);
 	INIT_WORK(&rq->random.grow_work, random_grow_slots_workfn);
 }

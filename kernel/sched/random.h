@@ -15,6 +15,7 @@
 #ifndef _KERNEL_SCHED_RANDOM_H
 #define _KERNEL_SCHED_RANDOM_H
 
+#include <linux/cpumask.h>
 #include <linux/irq_work.h>
 #include <linux/sched/random.h>
 #include <linux/time64.h>
@@ -45,6 +46,14 @@ struct task_struct;
  * @pick_ns:	time spent picking, while schedstats are on (statistics, C)
  * @nr_pulled:	tasks this CPU pulled from another CPU (statistics, C)
  * @nr_pushed:	tasks this CPU pushed to another CPU (statistics, C)
+ * @nr_pull_misses: pulls of this CPU that locked another CPU's run queue
+ *		and found no task to take (statistics, C)
+ * @pull_gen:	counts the changes that may give a waiting task a CPU it
+ *		could move to: a task queued, the running task put back (C)
+ * @pull_miss_gen: the @pull_gen that @pull_miss_mask is valid for (C)
+ * @pull_miss_mask: CPUs whose pull found no task here at @pull_miss_gen,
+ *		so that they do not lock this rq again until it changes (C)
+ * @push_mask:	scratch mask of a push: the CPUs that run a lower class (C)
  * @nr_ticks:	task_tick_random() calls, while schedstats are on (C)
  * @tick_ns:	time spent in them (statistics, C)
  * @nr_places:	select_task_rq_random() calls on this CPU, while
@@ -74,6 +83,11 @@ struct random_rq {
 	u64				pick_ns;
 	u64				nr_pulled;
 	u64				nr_pushed;
+	u64				nr_pull_misses;
+	unsigned int			pull_gen;
+	unsigned int			pull_miss_gen;
+	cpumask_var_t			pull_miss_mask;
+	cpumask_var_t			push_mask;
 	u64				nr_ticks;
 	u64				tick_ns;
 	u64				nr_places;
@@ -134,6 +148,8 @@ bool random_rq_wakeup(struct random_rq *rrq, struct task_struct *curr,
 		      bool pending);
 void random_rq_seed(struct random_rq *rrq, u64 seed, u32 cpu);
 struct task_struct *random_rq_pick_pullable(struct random_rq *rrq, int dst_cpu);
+struct task_struct *random_rq_pick_pushable(struct random_rq *rrq,
+					    const struct cpumask *lower);
 struct task_struct **random_rq_adopt_slots(struct random_rq *rrq,
 					   struct task_struct **slots,
 					   unsigned int cap);
@@ -142,6 +158,7 @@ u32 random_uniform(u32 n);
 /* Implemented in C (kernel/sched/random.c, random_balance.c) for Rust. */
 u32 sched_random_u32(void);
 bool sched_random_can_migrate(struct task_struct *p, int dst_cpu);
+bool sched_random_can_push(struct task_struct *p, const struct cpumask *lower);
 void sched_random_trace_decision(struct random_rq *rrq, enum random_decision why,
 				 u32 nr, u32 index, struct task_struct *p);
 

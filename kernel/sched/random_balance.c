@@ -29,10 +29,22 @@
  * Built from build_policy.c, before random.c, which calls into it.
  */
 
+/*
+ * May @p run on another CPU, as far as its affinity goes? A task preempted
+ * inside migrate_disable() keeps the weight of its own mask in
+ * nr_cpus_allowed, but cpus_ptr points at its CPU alone until it runs
+ * again (migrate_disable_switch()), and counting it made its CPU look
+ * overloaded to every other CPU of the root domain.
+ */
+static inline bool random_task_migratory(struct task_struct *p)
+{
+	return p->nr_cpus_allowed > 1 && p->cpus_ptr == &p->cpus_mask;
+}
+
 /* Marks a queued task as counted in nr_migratory, or not. */
 static void random_account_migratory(struct rq *rq, struct task_struct *p, bool queued)
 {
-	bool migratory = queued && p->nr_cpus_allowed > 1;
+	bool migratory = queued && random_task_migratory(p);
 
 	if (migratory == p->random.migratory)
 		return;
@@ -116,6 +128,15 @@ bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
 }
 
 /*
+ * May @p, queued but not running, move to one of the CPUs in @lower?
+ * Called by Rust with @p's rq lock held.
+ */
+bool sched_random_can_push(struct task_struct *p, const struct cpumask *lower)
+{
+	return sched_random_can_migrate(p, -1) && cpumask_intersects(p->cpus_ptr, lower);
+}
+
+/*
  * Are deadline tasks runnable on @rq? sched_dl_runnable() also counts the
  * fair server: a deadline entity that is queued while fair tasks are, runs
  * nothing but them, and stays queued until the CPU's next pick finds no
@@ -191,6 +212,46 @@ static int random_find_lower_cpu(struct rq *rq, struct task_struct *p)
 	return fallback;
 }
 
+/*
+ * A push's second try, when the waiting task it drew first cannot be
+ * placed: another waiting task may be (a push that gave up after one draw
+ * left a task allowed on an idle CPU waiting while the running class kept
+ * its CPU: balance.push_places_any_waiting). Collects the CPUs of @rq's
+ * root domain that run a lower class, among RANDOM_PUSH_SCAN examined from
+ * a random one on, then draws a waiting task allowed on one of them, and
+ * the CPU for it, an idle one first. Returns the task, or NULL.
+ */
+static struct task_struct *random_find_pushable(struct rq *rq, int *dst_cpu)
+{
+	int cpu, scanned = 0, start = random_uniform(nr_cpu_ids);
+	struct cpumask *lower = rq->random.push_mask;
+	struct task_struct *p;
+
+	if (!cpumask_available(lower))
+		return NULL;
+	cpumask_clear(lower);
+	for_each_cpu_wrap(cpu, rq->rd->span, start) {
+		if (++scanned > RANDOM_PUSH_SCAN)
+			break;
+		if (cpu != cpu_of(rq) && cpu_active(cpu) &&
+		    random_rq_is_lower(cpu_rq(cpu)))
+			__cpumask_set_cpu(cpu, lower);
+	}
+	if (cpumask_empty(lower))
+		return NULL;
+	p = random_rq_pick_pushable(&rq->random, lower);
+	if (!p)
+		return NULL;
+	for_each_cpu_and(cpu, lower, p->cpus_ptr) {
+		if (available_idle_cpu(cpu)) {
+			*dst_cpu = cpu;
+			return p;
+		}
+	}
+	*dst_cpu = cpumask_any_and_distribute(lower, p->cpus_ptr);
+	return p;
+}
+
 /* Moves queued @p from @src to @dst; both locked. */
 static void random_move_task(struct rq *src, struct rq *dst, struct task_struct *p)
 {
@@ -218,6 +279,8 @@ static bool push_random_task(struct rq *rq)
 		return false;
 	cpu = random_find_lower_cpu(rq, p);
 	if (cpu < 0)
+		p = random_find_pushable(rq, &cpu);
+	if (!p || cpu >= nr_cpu_ids)
 		return false;
 
 	dst = cpu_rq(cpu);
@@ -326,13 +389,65 @@ static inline bool random_imbalanced(struct rq *this_rq, struct rq *src_rq)
 }
 
 /*
+ * The tasks waiting on @rq may have changed: a task was queued, or the
+ * running task was put back while it stays queued. Forgets the pulls that
+ * found nothing (see random_pull_missed()).
+ */
+static inline void random_pull_gen_bump(struct rq *rq)
+{
+	WRITE_ONCE(rq->random.pull_gen, rq->random.pull_gen + 1);
+}
+
+/*
+ * Did a pull of @this_rq find nothing on @src_rq, whose waiting tasks have
+ * not changed since? An overload that no pull can clear (the waiting tasks
+ * may run only on CPUs that run SCHED_RANDOM or a higher class) made every
+ * schedule() of every CPU in the root domain lock @src_rq for nothing
+ * (balance.pull_misses_bounded). Lockless hint: a miss is remembered until
+ * @src_rq's next change, a slice or an arrival, whose push places what can
+ * be placed.
+ */
+static inline bool random_pull_missed(struct rq *this_rq, struct rq *src_rq)
+{
+	struct random_rq *src = &src_rq->random;
+
+	if (!cpumask_available(src->pull_miss_mask) ||
+	    READ_ONCE(src->pull_miss_gen) != READ_ONCE(src->pull_gen))
+		return false;
+	/* Pairs with the smp_wmb() in random_note_pull_miss(). */
+	smp_rmb();
+	return cpumask_test_cpu(cpu_of(this_rq), src->pull_miss_mask);
+}
+
+/* A pull of @this_rq found nothing on @src_rq; both locked. */
+static void random_note_pull_miss(struct rq *this_rq, struct rq *src_rq)
+{
+	struct random_rq *src = &src_rq->random;
+
+	this_rq->random.nr_pull_misses++;
+	if (!cpumask_available(src->pull_miss_mask))
+		return;
+	if (src->pull_miss_gen != src->pull_gen) {
+		/* Readers ignore the mask until pull_miss_gen is current. */
+		cpumask_clear(src->pull_miss_mask);
+		cpumask_set_cpu(cpu_of(this_rq), src->pull_miss_mask);
+		smp_wmb();
+		WRITE_ONCE(src->pull_miss_gen, src->pull_gen);
+	} else {
+		cpumask_set_cpu(cpu_of(this_rq), src->pull_miss_mask);
+	}
+}
+
+/*
  * Would @src_rq give @this_rq a task? Always when @this_rq has no
  * SCHED_RANDOM task (it is about to run a lower class); otherwise only to
- * even out (see random_imbalanced()).
+ * even out (see random_imbalanced()). Not if a pull of @this_rq found
+ * nothing there since its waiting tasks last changed.
  */
 static inline bool random_can_pull_from(struct rq *this_rq, struct rq *src_rq)
 {
-	if (!READ_ONCE(src_rq->random.overloaded))
+	if (!READ_ONCE(src_rq->random.overloaded) ||
+	    random_pull_missed(this_rq, src_rq))
 		return false;
 	return !READ_ONCE(this_rq->random.nr_queued) ||
 	       random_imbalanced(this_rq, src_rq);
@@ -383,8 +498,11 @@ static void pull_random_task(struct rq *this_rq)
 		double_lock_balance(this_rq, src_rq);
 		p = NULL;
 		/* Both may have changed while this_rq->lock was dropped. */
-		if (cpu_active(this_cpu) && random_can_pull_from(this_rq, src_rq))
+		if (cpu_active(this_cpu) && random_can_pull_from(this_rq, src_rq)) {
 			p = random_rq_pick_pullable(&src_rq->random, this_cpu);
+			if (!p)
+				random_note_pull_miss(this_rq, src_rq);
+		}
 		if (p) {
 			random_move_task(src_rq, this_rq, p);
 			this_rq->random.nr_pulled++;
@@ -569,6 +687,7 @@ static int select_task_rq_random(struct task_struct *p, int task_cpu, int flags)
 #else /* !CONFIG_SMP */
 
 static inline void random_update_overload(struct rq *rq) { }
+static inline void random_pull_gen_bump(struct rq *rq) { }
 static inline void random_queue_push(struct rq *rq) { }
 static inline void random_kick_arrival(struct rq *rq, struct task_struct *p,
 				       int flags) { }
@@ -576,6 +695,11 @@ static inline bool random_should_pull(struct rq *rq) { return false; }
 
 /* One CPU: a task never moves. Called by Rust with @p's rq lock held. */
 bool sched_random_can_migrate(struct task_struct *p, int dst_cpu)
+{
+	return false;
+}
+
+bool sched_random_can_push(struct task_struct *p, const struct cpumask *lower)
 {
 	return false;
 }

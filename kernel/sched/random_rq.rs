@@ -588,7 +588,12 @@ impl RunQueue {
         let (skip, next) = unsafe { ((*self.0).skip, (*self.0).next) };
         if n == 0 || !next.is_null() {
             // The wakeup decision was the draw (`next` is cleared when it
-            // leaves the queue, so it is queued here).
+            // leaves the queue, so it is queued here). It serves this pick
+            // only: a pick that returns the running task again starts no
+            // slice (core calls no set_next_task()), and a `next` left set
+            // would win every pick after it, a yield's included.
+            // SAFETY: by the type invariant `self.0` is valid and locked.
+            unsafe { (*self.0).next = ptr::null_mut() };
             return next;
         }
         if n > 1 && !skip.is_null() {
@@ -725,7 +730,13 @@ pub unsafe extern "C" fn random_rq_pick(rrq: *mut random_rq) -> *mut task_struct
 #[no_mangle]
 pub unsafe extern "C" fn random_rq_yield(rrq: *mut random_rq, curr: *mut task_struct) {
     // SAFETY: `rrq` is valid and locked (caller).
-    unsafe { (*rrq).skip = curr };
+    unsafe {
+        (*rrq).skip = curr;
+        // A wakeup decision that kept `curr` does not outrank its yield.
+        if (*rrq).next == curr {
+            (*rrq).next = ptr::null_mut();
+        }
+    }
 }
 
 /// Starts a new time slice of `p` on `rq`: the yield mark and the wakeup
@@ -833,9 +844,28 @@ pub unsafe extern "C" fn random_rq_wakeup(
     if n < 2 {
         return false;
     }
-    let k = rq.draw(n);
-    let p = rq.nth(k);
-    rq.decided(bindings::random_decision_RANDOM_DECISION_WAKEUP, n, k, p);
+    // SAFETY: `rrq` is valid and locked (caller).
+    let skip = unsafe { (*rrq).skip };
+    let p = if !skip.is_null() && skip == curr {
+        // `curr` yielded and its pick is still to come: as that pick
+        // would, draw among the others only.
+        let k = rq.draw(n - 1);
+        // SAFETY: `skip` is queued here: it is cleared when it leaves.
+        let s = unsafe { rq.rank(skip) };
+        let p = rq.nth(if k >= s { k + 1 } else { k });
+        rq.decided(
+            bindings::random_decision_RANDOM_DECISION_WAKEUP,
+            n - 1,
+            k,
+            p,
+        );
+        p
+    } else {
+        let k = rq.draw(n);
+        let p = rq.nth(k);
+        rq.decided(bindings::random_decision_RANDOM_DECISION_WAKEUP, n, k, p);
+        p
+    };
     let chose_curr = p.is_null() || p == curr;
     // SAFETY: `rrq` is valid and locked (caller).
     unsafe {
@@ -889,13 +919,47 @@ pub unsafe extern "C" fn random_rq_pick_pullable(
 ) -> *mut task_struct {
     // SAFETY: the rq lock is held (caller).
     let rq = unsafe { RunQueue::new(rrq) };
+    first_movable(&rq, |p| {
+        // SAFETY: `p` is queued here, so live, and we hold its rq lock.
+        unsafe { bindings::sched_random_can_migrate(p, dst_cpu) }
+    })
+}
+
+/// Chooses a task that a push may move to one of the CPUs in `lower`: one
+/// that is not running, may migrate and is allowed on one of them; up to
+/// [`PULL_PROBES`] consecutive tasks from a random position, as
+/// [`random_rq_pick_pullable`]. Returns null if none of them qualifies.
+///
+/// # Safety
+///
+/// The caller holds the rq lock of `rrq`; `lower` is a valid cpumask that
+/// does not change during the call.
+#[no_mangle]
+pub unsafe extern "C" fn random_rq_pick_pushable(
+    rrq: *mut random_rq,
+    lower: *const bindings::cpumask,
+) -> *mut task_struct {
+    // SAFETY: the rq lock is held (caller).
+    let rq = unsafe { RunQueue::new(rrq) };
+    first_movable(&rq, |p| {
+        // SAFETY: `p` is queued here, so live, and we hold its rq lock;
+        // `lower` is valid (caller).
+        unsafe { bindings::sched_random_can_push(p, lower) }
+    })
+}
+
+/// The first of up to [`PULL_PROBES`] consecutive queued tasks, from a
+/// random position, for which `movable` holds; null if none.
+fn first_movable(
+    rq: &RunQueue,
+    mut movable: impl FnMut(*mut task_struct) -> bool,
+) -> *mut task_struct {
     let n = rq.nr_queued();
     let start = random_uniform(n);
     for i in 0..n.min(PULL_PROBES) {
         let k = ((u64::from(start) + u64::from(i)) % u64::from(n)) as u32;
         let p = rq.nth(k);
-        // SAFETY: `p` is queued here, so live, and we hold its rq lock.
-        if !p.is_null() && unsafe { bindings::sched_random_can_migrate(p, dst_cpu) } {
+        if !p.is_null() && movable(p) {
             return p;
         }
     }
@@ -967,6 +1031,8 @@ const _: [unsafe extern "C" fn(*mut random_rq, *mut task_struct, u64, u64) -> bo
     [random_rq_tick, bindings::random_rq_tick];
 const _: [unsafe extern "C" fn(*mut random_rq, core::ffi::c_int) -> *mut task_struct; 2] =
     [random_rq_pick_pullable, bindings::random_rq_pick_pullable];
+const _: [unsafe extern "C" fn(*mut random_rq, *const bindings::cpumask) -> *mut task_struct; 2] =
+    [random_rq_pick_pushable, bindings::random_rq_pick_pushable];
 const _: [unsafe extern "C" fn(u32) -> u32; 2] = [random_uniform, bindings::random_uniform];
 const _: [unsafe extern "C" fn(
     *mut random_rq,

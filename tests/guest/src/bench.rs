@@ -174,7 +174,7 @@ fn pingpong(policy: u32, cpu: usize, rounds: u32) -> Result<f64, String> {
     r
 }
 
-fn context_switch(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
+pub fn context_switch(s: &Sizes, out: &mut Vec<Figure>) -> Result<(), String> {
     let cpu = 1.min(workers::last_cpu());
     for (name, policy) in [("SCHED_OTHER", SCHED_OTHER), ("SCHED_RANDOM", SCHED_RANDOM), ("SCHED_FIFO", SCHED_FIFO)] {
         let mut v = Vec::new();

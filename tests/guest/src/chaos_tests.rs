@@ -28,6 +28,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "chaos.slices_vary", run: || retry_once(slices_vary) },
         Test { name: "chaos.wakeup_uniform", run: || retry_once(wakeup_uniform) },
         Test { name: "chaos.seed_reproduces", run: || retry_once(seed_reproduces) },
+        Test { name: "chaos.yield_after_wakeup_decision", run: yield_after_wakeup_decision },
     ]
 }
 
@@ -595,5 +596,108 @@ fn seed_reproduces() -> TestResult {
     ensure!(same >= LEN / 2 && other >= LEN / 2, "the runs' events differ too often to compare: {detail}");
     ensure!(d_same == 0, "the same seed gave other decisions: {detail}");
     ensure!(d_other * 5 >= other, "another seed gave (nearly) the same decisions: {detail}");
+    Ok(detail)
+}
+
+/// Yields of a spinner that switched to no other task, and all its yields,
+/// over `window` on one CPU: a spinner that yields every 100 us of CPU, a
+/// plain spinner, and two sleepers woken by one timer interrupt every
+/// millisecond (they sleep until the same deadlines), all in chaos mode if
+/// `chaos`. The spinner's involuntary switches (getrusage) tell whether a
+/// yield let another task run; one always may, the plain spinner.
+fn ignored_yields(chaos: bool, window: Duration) -> Result<(u64, u64), String> {
+    let cpu = workers::last_cpu();
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Arc::new(Barrier::new(5));
+    let setup = move |chaos: bool| -> Result<(), String> {
+        sys::set_affinity(0, 1 << cpu).map_err(err("affinity"))?;
+        set_random(0, chaos, 0, 0).map_err(err("SCHED_RANDOM"))?;
+        Ok(())
+    };
+    let yielder = {
+        let (stop, start) = (stop.clone(), start.clone());
+        std::thread::spawn(move || -> Result<(u64, u64), String> {
+            let r = setup(chaos);
+            start.wait();
+            r?;
+            let (mut yields, mut ignored) = (0u64, 0u64);
+            while !stop.load(Ordering::Relaxed) {
+                let t0 = sys::thread_cpu_ns();
+                while sys::thread_cpu_ns().saturating_sub(t0) < 100 * US {
+                    std::hint::spin_loop();
+                }
+                let before = sys::thread_switches();
+                sys::sched_yield();
+                yields += 1;
+                if sys::thread_switches() == before {
+                    ignored += 1;
+                }
+            }
+            Ok((yields, ignored))
+        })
+    };
+    let spinner = {
+        let (stop, start) = (stop.clone(), start.clone());
+        std::thread::spawn(move || -> Result<(u64, u64), String> {
+            let r = setup(chaos);
+            start.wait();
+            r?;
+            while !stop.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+            Ok((0, 0))
+        })
+    };
+    let base = sys::now_ns();
+    let sleepers: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, start) = (stop.clone(), start.clone());
+            std::thread::spawn(move || -> Result<(u64, u64), String> {
+                let r = setup(chaos);
+                start.wait();
+                r?;
+                let mut deadline = base;
+                while !stop.load(Ordering::Relaxed) {
+                    deadline += MS;
+                    let _ = sys::sleep_until_ns(deadline);
+                }
+                Ok((0, 0))
+            })
+        })
+        .collect();
+    let r = workers::as_controller(1, || {
+        start.wait();
+        std::thread::sleep(window);
+        stop.store(true, Ordering::Relaxed);
+    });
+    stop.store(true, Ordering::Relaxed);
+    let mut out = yielder.join().map_err(|_| "yielder panicked".to_string())?;
+    for t in std::iter::once(spinner).chain(sleepers) {
+        let got = t.join().map_err(|_| "thread panicked".to_string())?;
+        if out.is_ok() {
+            out = got.map(|_| out.clone().unwrap_or_default());
+        }
+    }
+    r?;
+    out
+}
+
+/// Review of round 2: a chaos-mode wakeup decision that kept the running
+/// task left it as the next pick's choice; a pick that returned the
+/// running task again started no slice, so the choice outlived it, and
+/// every sched_yield() of that task until its slice ended picked it once
+/// more. A yield must always let another runnable task run. Control: the
+/// same tasks without chaos mode (no wakeup decisions).
+fn yield_after_wakeup_decision() -> TestResult {
+    let window = Duration::from_secs(2);
+    let (cyields, cignored) = ignored_yields(false, window)?;
+    let (yields, ignored) = ignored_yields(true, window)?;
+    let detail = format!(
+        "yields that switched to no other task over {} s: chaos mode {ignored} of {yields}, without chaos mode (control) {cignored} of {cyields}",
+        window.as_secs()
+    );
+    ensure!(cyields >= 100 && yields >= 100, "inconclusive: too few yields: {detail}");
+    ensure!(cignored == 0, "inconclusive: yields were ignored without chaos mode too: {detail}");
+    ensure!(ignored == 0, "a yield kept the CPU while another task was runnable: {detail}");
     Ok(detail)
 }

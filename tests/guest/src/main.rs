@@ -13,6 +13,7 @@
 //! `srtest demo` prints the demo. `srtest bench` and `srtest corpus [RUNS]` print
 //! benchmark lines (see bench.rs, corpus.rs).
 
+mod balance_tests;
 mod bench;
 mod chaos_tests;
 mod contract_tests;
@@ -111,6 +112,7 @@ fn all_tests() -> Vec<Test> {
     v.extend(mycall_tests::tests());
     v.extend(sched_tests::tests());
     v.extend(contract_tests::tests());
+    v.extend(balance_tests::tests());
     v.extend(chaos_tests::tests());
     v.push(Test { name: "bench.smoke", run: bench_smoke });
     v.push(Test { name: "up.mycall_enosys", run: mycall_tests::enosys_without_config });
@@ -314,6 +316,12 @@ fn bench_cmd(opt: Option<&str>) -> ExitCode {
             let mut figs = Vec::new();
             bench::scale(&bench::FULL, &mut figs).map(|_| figs)
         }
+        Some("--pipe") => {
+            // The pipe round trips alone, 9 repetitions: a quick look at
+            // the wakeup and switch path (scripts/run-in can run it).
+            let mut figs = Vec::new();
+            bench::context_switch(&bench::Sizes { reps: 9, ..bench::FULL }, &mut figs).map(|_| figs)
+        }
         _ => bench::run(&bench::FULL),
     };
     match r {
@@ -391,7 +399,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: srtest run [FILTER] | one NAME | demo | bench [--smoke | --scale] | corpus [RUNS] | list [FILTER]");
+            eprintln!("usage: srtest run [FILTER] | one NAME | demo | bench [--smoke | --scale | --pipe] | corpus [RUNS] | list [FILTER]");
             ExitCode::from(2)
         }
     }

@@ -71,6 +71,7 @@ pub const NR_FUTEX: i64 = 202;
 pub const NR_SCHED_SETAFFINITY: i64 = 203;
 pub const NR_SCHED_GETAFFINITY: i64 = 204;
 pub const NR_CLOCK_GETTIME: i64 = 228;
+pub const NR_CLOCK_NANOSLEEP: i64 = 230;
 pub const NR_SCHED_SETATTR: i64 = 314;
 pub const NR_SCHED_GETATTR: i64 = 315;
 pub const NR_MYCALL: i64 = 548;
@@ -238,6 +239,17 @@ pub fn now_ns() -> u64 {
     // SAFETY: `ts` is a valid struct timespec (two longs). CLOCK_MONOTONIC=1.
     let _ = unsafe { sys(NR_CLOCK_GETTIME, &[1, ts.as_mut_ptr() as i64]) };
     ts[0] as u64 * 1_000_000_000 + ts[1] as u64
+}
+
+/// Sleeps until CLOCK_MONOTONIC reads `deadline_ns` (clock_nanosleep with
+/// TIMER_ABSTIME): threads that sleep until the same deadline are woken by
+/// the same timer interrupt.
+pub fn sleep_until_ns(deadline_ns: u64) -> SysResult {
+    let ts = [(deadline_ns / 1_000_000_000) as i64, (deadline_ns % 1_000_000_000) as i64];
+    // SAFETY: `ts` is a valid struct timespec (two longs) for the kernel to
+    // read; the remaining time (4th argument) is not asked for with
+    // TIMER_ABSTIME. CLOCK_MONOTONIC = 1, TIMER_ABSTIME = 1.
+    unsafe { sys(NR_CLOCK_NANOSLEEP, &[1, 1, ts.as_ptr() as i64, 0]) }
 }
 
 /// Pins thread `tid` (0: the caller) to the CPUs in `mask` (bit n = CPU n).
