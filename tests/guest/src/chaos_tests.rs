@@ -696,7 +696,9 @@ fn yield_after_wakeup_decision() -> TestResult {
         "yields that switched to no other task over {} s: chaos mode {ignored} of {yields}, without chaos mode (control) {cignored} of {cyields}",
         window.as_secs()
     );
-    ensure!(cyields >= 100 && yields >= 100, "inconclusive: too few yields: {detail}");
+    // Without chaos mode a yield hands the CPU to the spinner for a whole
+    // 4 ms slice: 90 to 160 yields in 2 s under TCG.
+    ensure!(cyields >= 40 && yields >= 100, "inconclusive: too few yields: {detail}");
     ensure!(cignored == 0, "inconclusive: yields were ignored without chaos mode too: {detail}");
     ensure!(ignored == 0, "a yield kept the CPU while another task was runnable: {detail}");
     Ok(detail)
