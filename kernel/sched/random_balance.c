@@ -431,6 +431,7 @@ static void random_note_pull_miss(struct rq *this_rq, struct rq *src_rq)
 		/* Readers ignore the mask until pull_miss_gen is current. */
 		cpumask_clear(src->pull_miss_mask);
 		cpumask_set_cpu(cpu_of(this_rq), src->pull_miss_mask);
+		/* The mask before its generation: see random_pull_missed(). */
 		smp_wmb();
 		WRITE_ONCE(src->pull_miss_gen, src->pull_gen);
 	} else {
