@@ -18,7 +18,7 @@ pub fn tests() -> Vec<Test> {
         Test { name: "contract.class_change_under_fair_server", run: class_change_under_fair_server },
         Test { name: "contract.class_order_tickless", run: class_order_tickless },
         Test { name: "contract.spread_after_widening", run: spread_after_widening },
-        Test { name: "contract.moved_behind_fifo", run: moved_behind_fifo },
+        Test { name: "contract.moved_behind_fifo", run: || crate::retry_once(moved_behind_fifo) },
         Test { name: "contract.help_from_one_wakeup", run: help_from_one_wakeup },
         Test { name: "contract.tick_ends_slices", run: tick_ends_slices },
         Test { name: "contract.short_slice_ends_on_time", run: || crate::retry_once(short_slice_ends_on_time) },
