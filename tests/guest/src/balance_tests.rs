@@ -4,6 +4,7 @@
 //! domain. Each test names the defect it guards against and runs its
 //! control in the same boot.
 
+use crate::contract_tests::{field, fifo_hog, random_rq_fields, runtime};
 use crate::sched_tests::err;
 use crate::workers::{self, Crew, WorkerSpec};
 use crate::{ensure, Test, TestResult};
@@ -20,30 +21,12 @@ pub fn tests() -> Vec<Test> {
     ]
 }
 
-/// Runtime (ns) of thread `tid` of this process, from its CPU clock.
-fn runtime(tid: i32) -> u64 {
-    sys::thread_cputime_ns(tid).unwrap_or(0)
-}
-
 fn need_cpus_0_to_3() -> Result<(), crate::NotPassed> {
     if (0..4).all(|c| sys::online_cpus().contains(&c)) {
         Ok(())
     } else {
         Err(crate::NotPassed::Fail(format!("needs CPUs 0-3 online, has {:?}", sys::online_cpus())))
     }
-}
-
-/// A SCHED_FIFO `prio` thread pinned to `cpu` that spins until `stop`.
-fn fifo_spinner(cpu: usize, prio: i32, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<(), String>> {
-    std::thread::spawn(move || {
-        sys::set_affinity(0, 1 << cpu).map_err(err("hog affinity"))?;
-        sys::sched_setscheduler(0, SCHED_FIFO, prio).map_err(err("hog SCHED_FIFO"))?;
-        while !stop.load(Ordering::Relaxed) {
-            std::hint::spin_loop();
-        }
-        let _ = sys::sched_setscheduler(0, SCHED_OTHER, 0);
-        Ok(())
-    })
 }
 
 /// A SCHED_FIFO 60 thread pinned to `cpu` that spins for `burst` each time
@@ -94,7 +77,7 @@ fn waiting_shares(other_mask: u64, trials: usize) -> Result<Vec<(f64, i64)>, Str
     let bursts = Arc::new(AtomicU32::new(0));
     let r = workers::as_controller(1, || -> Result<Vec<(f64, i64)>, String> {
         crew.go();
-        let hog = fifo_spinner(hog_cpu, 10, stop.clone());
+        let hog = fifo_hog(hog_cpu, stop.clone());
         let burster = fifo_burster(home, Duration::from_millis(45), bursts.clone(), stop.clone());
         std::thread::sleep(Duration::from_millis(50));
         let mut shares = Vec::new();
@@ -158,19 +141,7 @@ fn push_places_any_waiting() -> TestResult {
 
 /// The `random_rq[cpu]` field `name` of sched/debug.
 fn rq_field(cpu: usize, name: &str) -> Result<u64, String> {
-    let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
-    let section = debug
-        .split(&format!("random_rq[{cpu}]:"))
-        .nth(1)
-        .ok_or_else(|| format!("no random_rq[{cpu}] in sched/debug"))?;
-    section
-        .lines()
-        .skip(1)
-        .take_while(|l| l.trim_start().starts_with('.'))
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().trim_start_matches('.') == name)
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .ok_or_else(|| format!("no .{name} in random_rq[{cpu}]"))
+    field(&random_rq_fields(cpu)?, name)
 }
 
 /// Review of round 2: an overload that no pull can clear (the waiting
@@ -195,7 +166,7 @@ fn pull_misses_bounded() -> TestResult {
     let passes = Arc::new(AtomicU64::new(0));
     let r = workers::as_controller(1, || -> Result<(u64, u64, f64, String), String> {
         crew.go();
-        let hog = fifo_spinner(hog_cpu, 10, stop.clone());
+        let hog = fifo_hog(hog_cpu, stop.clone());
         // Two SCHED_OTHER threads on CPU 2: each waits for its parity.
         let pingpong: Vec<_> = (0..2u32)
             .map(|me| {
@@ -323,7 +294,7 @@ fn overloaded_share(filtered: bool) -> Result<f64, String> {
     };
     let r = workers::as_controller(1, || -> Result<f64, String> {
         crew.go();
-        let hog = fifo_spinner(hog_cpu, 10, stop.clone());
+        let hog = fifo_hog(hog_cpu, stop.clone());
         while ready.load(Ordering::Acquire) == 0 {
             std::thread::sleep(Duration::from_millis(1));
         }

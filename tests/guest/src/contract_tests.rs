@@ -45,7 +45,7 @@ fn secs(ns: u64) -> f64 {
 /// date even for a lone task on a tickless CPU, whose schedstat runtime
 /// may be a second old (a spinner moved to a nohz_full CPU once showed
 /// 68 % of a window it had run through).
-fn runtime(tid: i32) -> u64 {
+pub(crate) fn runtime(tid: i32) -> u64 {
     sys::thread_cputime_ns(tid).unwrap_or(0)
 }
 
@@ -58,7 +58,7 @@ fn share_over(tid: i32, window: Duration) -> f64 {
 }
 
 /// A SCHED_FIFO 10 thread pinned to `cpu` that spins until `stop`.
-fn fifo_hog(cpu: usize, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<(), String>> {
+pub(crate) fn fifo_hog(cpu: usize, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Result<(), String>> {
     std::thread::spawn(move || {
         sys::set_affinity(0, 1 << cpu).map_err(err("hog affinity"))?;
         sys::sched_setscheduler(0, SCHED_FIFO, 10).map_err(err("hog SCHED_FIFO"))?;
@@ -635,7 +635,7 @@ fn slice_kept_nice() -> TestResult {
 }
 
 /// The `random_rq[cpu]` section of sched/debug as (field, value) pairs.
-fn random_rq_fields(cpu: usize) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn random_rq_fields(cpu: usize) -> Result<Vec<(String, String)>, String> {
     let debug = std::fs::read_to_string("/sys/kernel/debug/sched/debug").map_err(err("sched/debug"))?;
     let section = debug
         .split(&format!("random_rq[{cpu}]:"))
@@ -652,7 +652,7 @@ fn random_rq_fields(cpu: usize) -> Result<Vec<(String, String)>, String> {
         .collect())
 }
 
-fn field(fields: &[(String, String)], name: &str) -> Result<u64, String> {
+pub(crate) fn field(fields: &[(String, String)], name: &str) -> Result<u64, String> {
     fields
         .iter()
         .find(|(k, _)| k == name)
